@@ -1,0 +1,1 @@
+"""pipedrive-etl: keeps ColdCopy workspaces and their Pipedrive companies in step."""

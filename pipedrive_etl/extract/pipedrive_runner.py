@@ -1,0 +1,133 @@
+"""Extract one Pipedrive stream into the warehouse: incremental, resumable, budget-aware.
+
+Modes: `incremental` reads what changed since the last complete run began, less a look-back (clock skew, and
+edits made while that run was listing); `full` reads everything and then marks records it no longer saw as
+deleted (the id sweep), on the first run, on request, and every `sweep_every`. Each page is stored and its cursor
+committed in one transaction. When the budget cannot pay for the next page the stream stops with `deferred` set
+and its cursor kept: the next run resumes there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from ..pipedrive import BudgetExhaustedError, PipedriveClient
+from ..warehouse import Warehouse
+from ..warehouse.sync_state import StreamState, read_state, write_state
+from .streams import FIELD_ENTITIES, Stream, entity_row, field_row
+
+ProgressCallback = Callable[[str, int, int], None]  # stream, pages so far, rows so far
+
+
+@dataclass
+class ExtractResult:
+    stream: str
+    mode: str
+    rows: int = 0
+    pages: int = 0
+    tokens: int = 0
+    swept_deleted: int = 0
+    updated_since: datetime | None = None
+    cursor: str | None = None
+    deferred: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.deferred is None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def plan_run(state: StreamState, stream: Stream, *, full_refresh: bool, lookback: timedelta,
+             sweep_every: timedelta, now: datetime) -> StreamState:
+    """Decide how this run reads the stream: resume, full (with sweep) or incremental."""
+    if state.in_progress and not full_refresh:
+        return state
+    sweep_due = state.last_sweep_at is None or now - state.last_sweep_at >= sweep_every
+    if full_refresh or not stream.incremental or state.high_watermark is None or sweep_due:
+        return replace(state, run_mode="full", run_started_at=now, run_updated_since=None, cursor=None)
+    return replace(state, run_mode="incremental", run_started_at=now,
+                   run_updated_since=state.high_watermark - lookback, cursor=None)
+
+
+def extract_stream(client: PipedriveClient, warehouse: Warehouse, workspace_id: str, stream: Stream, *,
+                   full_refresh: bool = False, lookback: timedelta = timedelta(minutes=10),
+                   sweep_every: timedelta = timedelta(hours=24), now: Callable[[], datetime] = _now,
+                   on_page: ProgressCallback | None = None) -> ExtractResult:
+    state = plan_run(read_state(warehouse, workspace_id, stream.name), stream, full_refresh=full_refresh,
+                     lookback=lookback, sweep_every=sweep_every, now=now())
+    with warehouse.transaction():
+        write_state(warehouse, state)
+    result = ExtractResult(stream.name, state.run_mode or "full", updated_since=state.run_updated_since,
+                           cursor=state.cursor)
+    tokens_before = client.stats.tokens
+    filters = {"updated_since": state.run_updated_since} if stream.incremental else {}
+    pages = client.iter_entity_pages(stream.name, _model(stream.name), cursor=state.cursor, **filters)
+    try:
+        for page in pages:
+            extracted_at = now()
+            rows = [entity_row(stream, workspace_id, item, raw, extracted_at)
+                    for item, raw in zip(page.items, page.raw, strict=True)]
+            state = replace(state, cursor=page.next_cursor)
+            with warehouse.transaction():
+                warehouse.upsert(stream.table, rows, key=("workspace_id", "id"))
+                write_state(warehouse, state)
+            result.pages += 1
+            result.rows += len(rows)
+            result.cursor = page.next_cursor
+            if on_page:
+                on_page(stream.name, result.pages, result.rows)
+    except BudgetExhaustedError as exc:
+        result.deferred = f"stopped for the token budget after {result.pages} pages; resumes from its cursor: {exc}"
+        result.tokens = client.stats.tokens - tokens_before
+        return result
+    result.tokens = client.stats.tokens - tokens_before
+    with warehouse.transaction():
+        if state.run_mode == "full":
+            result.swept_deleted = _sweep(warehouse, stream.table, workspace_id, state.run_started_at, now())
+        write_state(warehouse, StreamState(
+            workspace_id, stream.name, high_watermark=state.run_started_at,
+            last_sweep_at=state.run_started_at if state.run_mode == "full" else state.last_sweep_at))
+    return result
+
+
+def _sweep(warehouse: Warehouse, table: str, workspace_id: str, started: datetime | None, now: datetime) -> int:
+    """Records a full listing did not return are gone (deleted, purged, or no longer visible to the token)."""
+    condition = "workspace_id = ? and extracted_at < ? and not is_deleted and swept_deleted_at is null"
+    row = warehouse.fetchone(f"select count(*) from {table} where {condition}", [workspace_id, started])
+    warehouse.execute(f"update {table} set swept_deleted_at = ? where {condition}", [now, workspace_id, started])
+    return int(row[0]) if row else 0
+
+
+def extract_fields(client: PipedriveClient, warehouse: Warehouse, workspace_id: str, *,
+                   now: Callable[[], datetime] = _now) -> ExtractResult:
+    """Field definitions for every entity, read whole; definitions that disappeared are removed."""
+    result = ExtractResult("fields", "full")
+    tokens_before = client.stats.tokens
+    started = now()
+    try:
+        for entity in FIELD_ENTITIES:
+            for page in client.iter_fields(entity):  # type: ignore[arg-type]
+                rows = [field_row(entity, workspace_id, item, raw, now())
+                        for item, raw in zip(page.items, page.raw, strict=True)]
+                warehouse.upsert("raw.pipedrive_fields", rows, key=("workspace_id", "entity", "field_code"))
+                result.pages += 1
+                result.rows += len(rows)
+    except BudgetExhaustedError as exc:
+        result.deferred = f"stopped for the token budget: {exc}"
+    else:
+        with warehouse.transaction():
+            warehouse.execute("delete from raw.pipedrive_fields where workspace_id = ? and extracted_at < ?",
+                              [workspace_id, started])
+    result.tokens = client.stats.tokens - tokens_before
+    return result
+
+
+def _model(stream_name: str) -> type:
+    from ..pipedrive.models import ENTITY_MODELS
+
+    return ENTITY_MODELS[stream_name]

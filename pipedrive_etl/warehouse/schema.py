@@ -1,0 +1,98 @@
+"""The warehouse's tables: `raw.*` (what was extracted, typed keys beside the raw JSON) and `state.*`.
+
+Only Python writes these; dbt reads them and builds `marts.*`. Raw JSON is kept whole so models can be rebuilt
+without calling Pipedrive again. Every table carries `workspace_id`. The DDL is written once with two type
+placeholders, `{json}` and `{ts}`, filled per backend.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+SCHEMAS = ("raw", "state", "marts")
+
+# Pipedrive entities: key columns typed, everything in `raw`. `swept_deleted_at` is set when the id sweep no longer
+# finds a record that was never reported deleted (hard-deleted after the 30-day purge, or invisible to the token).
+_ENTITY_COLUMNS = """
+    workspace_id varchar not null,
+    id bigint not null,
+    add_time {ts},
+    update_time {ts},
+    is_deleted boolean not null default false,
+    swept_deleted_at {ts},
+    {extra}
+    raw {json} not null,
+    extracted_at {ts} not null,
+    primary key (workspace_id, id)
+"""
+
+PIPEDRIVE_ENTITY_EXTRA = {
+    "persons": "org_id bigint, owner_id bigint,",
+    "organizations": "owner_id bigint,",
+    "deals": "person_id bigint, org_id bigint, pipeline_id bigint, stage_id bigint, status varchar, "
+             "stage_change_time {ts},",
+    "activities": "person_id bigint, deal_id bigint, org_id bigint, type varchar, done boolean,",
+    "pipelines": "",
+    "stages": "pipeline_id bigint,",
+}
+
+TABLES: dict[str, str] = {
+    **{f"raw.pipedrive_{entity}": _ENTITY_COLUMNS.replace("{extra}", extra)
+       for entity, extra in PIPEDRIVE_ENTITY_EXTRA.items()},
+    "raw.pipedrive_fields": """
+        workspace_id varchar not null, entity varchar not null, field_code varchar not null,
+        field_name varchar, field_type varchar, is_custom_field boolean,
+        raw {json} not null, extracted_at {ts} not null,
+        primary key (workspace_id, entity, field_code)""",
+    # One row per stage change read from /v1/deals/{id}/changelog. The changelog has no change id: the key is a
+    # hash of the row, and `ordinal` keeps Pipedrive's order (newest first) to break ties at one-second precision.
+    "raw.pipedrive_deal_stage_changes": """
+        workspace_id varchar not null, deal_id bigint not null, change_key varchar not null,
+        changed_at {ts} not null, old_stage_id bigint, new_stage_id bigint, ordinal integer not null,
+        raw {json} not null, extracted_at {ts} not null,
+        primary key (workspace_id, deal_id, change_key)""",
+    "raw.coldcopy_leads": """
+        workspace_id varchar not null, id varchar not null, email varchar, updated_at {ts}, is_deleted boolean
+        not null default false, raw {json} not null, extracted_at {ts} not null,
+        primary key (workspace_id, id)""",
+    "raw.coldcopy_companies": """
+        workspace_id varchar not null, id varchar not null, updated_at {ts}, is_deleted boolean not null default
+        false, raw {json} not null, extracted_at {ts} not null,
+        primary key (workspace_id, id)""",
+    "raw.coldcopy_email_events": """
+        workspace_id varchar not null, id varchar not null, lead_id varchar, event_type varchar, occurred_at {ts},
+        raw {json} not null, extracted_at {ts} not null,
+        primary key (workspace_id, id)""",
+    # Extraction cursors: one row per workspace and stream. `cursor` is Pipedrive's page cursor of a run in progress
+    # (null between runs); `high_watermark` the largest update_time stored, the next run's updated_since.
+    "state.sync_state": """
+        workspace_id varchar not null, stream varchar not null, high_watermark {ts}, run_mode varchar,
+        run_started_at {ts}, run_updated_since {ts}, cursor varchar, last_sweep_at {ts}, updated_at {ts},
+        primary key (workspace_id, stream)""",
+    # Which stage_change_time of a deal its changelog was last read for: read again only when it moves.
+    "state.deal_changelog_state": """
+        workspace_id varchar not null, deal_id bigint not null, stage_change_time {ts}, fetched_at {ts} not null,
+        primary key (workspace_id, deal_id)""",
+    "state.token_usage": """
+        account varchar not null, day date not null, used bigint not null, updated_at {ts},
+        primary key (account, day)""",
+    "state.sync_links": """
+        workspace_id varchar not null, coldcopy_lead_id varchar not null, pipedrive_person_id bigint,
+        pipedrive_organization_id bigint, pipedrive_deal_id bigint, linked_by varchar not null, linked_at {ts}
+        not null, updated_at {ts}, primary key (workspace_id, coldcopy_lead_id)""",
+    "state.sync_baseline": """
+        workspace_id varchar not null, coldcopy_lead_id varchar not null, field varchar not null, value varchar,
+        agreed_at {ts} not null, primary key (workspace_id, coldcopy_lead_id, field)""",
+    "state.conflict_resolutions": """
+        workspace_id varchar not null, coldcopy_lead_id varchar not null, field varchar not null,
+        chosen_side varchar, chosen_value varchar, resolved_by varchar, resolved_at {ts} not null,
+        primary key (workspace_id, coldcopy_lead_id, field, resolved_at)""",
+}
+
+
+def render_ddl(backend: Literal["duckdb", "postgres"]) -> list[str]:
+    types = {"json": "json" if backend == "duckdb" else "jsonb", "ts": "timestamp with time zone"}
+    statements = [f"create schema if not exists {schema}" for schema in SCHEMAS]
+    for table, columns in TABLES.items():
+        statements.append(f"create table if not exists {table} ({columns.format(**types)})")
+    return statements
