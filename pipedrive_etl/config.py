@@ -47,6 +47,7 @@ class OAuthRef(_Strict):
 
 class PipedriveAccount(_Strict):
     company_domain: str = Field(min_length=1)
+    base_url: str | None = Field(None, description="overrides https://<company_domain>.pipedrive.com (the sandbox)")
     auth: Annotated[ApiTokenRef | OAuthRef, Field(discriminator="type")]
     plan: Plan = "growth"
     seats: int = Field(1, ge=1)

@@ -1,0 +1,1 @@
+"""Dagster wiring, thin: resources, assets, jobs, schedules and sensors over the plain-Python packages."""

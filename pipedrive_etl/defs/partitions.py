@@ -1,0 +1,5 @@
+"""Workspaces are dynamic partitions: one per ColdCopy workspace in sync.yaml."""
+
+import dagster as dg
+
+workspaces = dg.DynamicPartitionsDefinition(name="workspaces")
