@@ -169,6 +169,16 @@ class SyncConfig(_Strict):
             raise ValueError(f"workspace ids must be unique; repeated: {', '.join(duplicates)}")
         return workspaces
 
+    @field_validator("field_mappings")
+    @classmethod
+    def _one_mapping_per_coldcopy_field(cls, mappings: list[FieldMapping]) -> list[FieldMapping]:
+        # The ColdCopy field names the mapping in state.sync_baseline: two mappings of one field would share it.
+        names = [m.coldcopy_field for m in mappings]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"each ColdCopy field may be mapped once; repeated: {', '.join(duplicates)}")
+        return mappings
+
     def workspace(self, workspace_id: str) -> Workspace:
         for workspace in self.workspaces:
             if workspace.id == workspace_id:

@@ -23,7 +23,7 @@ class ContactEntry(TypedDict, total=False):
     """One email, phone or IM: `{value, primary, label}`; label `work|home|mobile|other` (IMs: `skype`, ...).
 
     A typed dict rather than a model: a person carries several, and model instances for them took about a
-    third of the time to parse a person (bench/client_parse.py). A dict also loads into a JSON column as it is.
+    third of the time to parse a person (bench/client_parse.py). A dict also loads into a JSON column as is.
     """
 
     value: str | None

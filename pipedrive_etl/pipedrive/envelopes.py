@@ -103,4 +103,5 @@ def _list_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
 
 def parse_list(model: type[M], body: bytes | str) -> ListResponse[M]:
     """Validate a whole list body from its raw bytes into models in one pass, without building dicts first."""
-    return _list_adapter(model).validate_json(body)
+    page: ListResponse[M] = _list_adapter(model).validate_json(body)
+    return page

@@ -161,6 +161,7 @@ class PostgresWarehouse(Warehouse):
             for row in rows:
                 copy.write_row(row)
         self._con.execute(_upsert_sql(table, "_incoming", columns, key))
+        self._con.execute("drop table _incoming")  # another upsert may follow in the same transaction
 
     def close(self) -> None:
         self._con.close()

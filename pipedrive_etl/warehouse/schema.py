@@ -83,6 +83,13 @@ TABLES: dict[str, str] = {
     "state.sync_baseline": """
         workspace_id varchar not null, coldcopy_lead_id varchar not null, field varchar not null, value varchar,
         agreed_at {ts} not null, primary key (workspace_id, coldcopy_lead_id, field)""",
+    # Webhook events copied from the receiver's inbox (SQLite or Postgres) so dbt can read them: hints for targeted
+    # runs, and exact stage transitions (a deal `change` whose `previous` holds stage_id).
+    "state.webhook_events": """
+        workspace_id varchar not null, event_id varchar not null, version varchar not null, action varchar not null,
+        entity varchar not null, entity_id bigint, occurred_at {ts}, received_at {ts} not null,
+        merged_to_id bigint, payload {json} not null,
+        primary key (workspace_id, event_id)""",
     "state.conflict_resolutions": """
         workspace_id varchar not null, coldcopy_lead_id varchar not null, field varchar not null,
         chosen_side varchar, chosen_value varchar, resolved_by varchar, resolved_at {ts} not null,
