@@ -70,6 +70,8 @@ class Workspace(_Strict):
     extraction_budget_share: float = Field(0.6, gt=0, le=1)
     lookback_minutes: int = Field(10, ge=0, le=24 * 60)
     id_sweep_every_hours: int = Field(24, ge=1)
+    # Pipelines, stages and field definitions (no updated_since filter) are re-read at most this often.
+    definitions_max_age_minutes: int = Field(60, ge=0)
     conflict_strategy: Strategy = "latest_wins"
 
     @property

@@ -5,7 +5,7 @@ from datetime import timedelta
 import dagster as dg
 
 from ..extract.coldcopy_runner import COLDCOPY_TABLES, extract_coldcopy_table
-from .extract import WAREHOUSE_POOL, ExtractConfig
+from .extract import WAREHOUSE_POOL, ExtractConfig, no_retry_for_permanent_errors, progress_logger
 from .partitions import workspaces
 from .resources import ColdCopyResource, SyncConfigResource, WarehouseResource
 
@@ -22,8 +22,9 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
                           f"one row per {_GRAIN[name]}, the source row kept whole as JSON.")
     def _asset(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
                warehouse: WarehouseResource, coldcopy: ColdCopyResource) -> dg.MaterializeResult:
-        settings = sync_config.load()
-        workspace = settings.workspace(context.partition_key)
+        with no_retry_for_permanent_errors():
+            settings = sync_config.load()
+            workspace = settings.workspace(context.partition_key)
         engine = coldcopy.engine(settings)
         try:
             with warehouse.open() as store:
@@ -31,7 +32,7 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
                     engine, store, workspace.id, workspace.coldcopy_id, spec, full_refresh=config.full_refresh,
                     lookback=timedelta(minutes=workspace.lookback_minutes),
                     sweep_every=timedelta(hours=workspace.id_sweep_every_hours),
-                    on_page=lambda stream, pages, rows: context.log.info(f"{stream}: batch {pages}, {rows} rows"))
+                    on_page=progress_logger(context))
         finally:
             engine.dispose()
         context.log.info(f"{result.stream}: {result.rows} rows ({result.mode})")

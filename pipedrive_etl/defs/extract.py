@@ -1,7 +1,9 @@
 """Extraction assets: Pipedrive streams and the deal changelog, one materialization per workspace partition."""
 
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import dagster as dg
@@ -9,8 +11,8 @@ import dagster as dg
 from ..extract.pipedrive_runner import ExtractResult, extract_fields, extract_stream
 from ..extract.stage_changes import extract_deal_stage_changes
 from ..extract.streams import STREAMS
-from ..pipedrive import PipedriveClient
-from ..config import Workspace
+from ..config import ConfigError, Workspace
+from ..pipedrive import BlockedError, PipedriveClient, UnauthorizedError
 from ..connections import workspace_budget
 from ..warehouse import Warehouse
 from ..warehouse.ledger import WarehouseLedger
@@ -49,9 +51,25 @@ def result_metadata(result: ExtractResult, client: PipedriveClient) -> dict[str,
     return metadata
 
 
+@contextmanager
+def no_retry_for_permanent_errors() -> Iterator[None]:
+    """A bad sync.yaml, a rejected token or Cloudflare's block will not heal in 30 s: fail without step retries."""
+    try:
+        yield
+    except (ConfigError, BlockedError, UnauthorizedError) as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
+
+
 def run_extraction(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
                    warehouse: WarehouseResource, pipedrive: PipedriveResource,
                    extraction: Extraction) -> dg.MaterializeResult:
+    with no_retry_for_permanent_errors():
+        return _run_extraction(context, config, sync_config, warehouse, pipedrive, extraction)
+
+
+def _run_extraction(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
+                    warehouse: WarehouseResource, pipedrive: PipedriveResource,
+                    extraction: Extraction) -> dg.MaterializeResult:
     settings = sync_config.load()  # a bad sync.yaml fails here, before any request
     workspace = settings.workspace(context.partition_key)
     with warehouse.open() as store:
@@ -65,9 +83,15 @@ def run_extraction(context: dg.AssetExecutionContext, config: ExtractConfig, syn
     return dg.MaterializeResult(metadata=metadata)
 
 
-def _progress(context: dg.AssetExecutionContext) -> Callable[[str, int, int], None]:
+def progress_logger(context: dg.AssetExecutionContext, every_seconds: float = 5.0) -> Callable[[str, int, int], None]:
+    """Progress for long extractions, at most one line every few seconds (a changelog pass is thousands of pages)."""
+    last = [0.0]
+
     def report(stream: str, pages: int, rows: int) -> None:
-        context.log.info(f"{stream}: page {pages} stored, {rows} rows so far")
+        now = time.monotonic()
+        if now - last[0] >= every_seconds:
+            last[0] = now
+            context.log.info(f"{stream}: {pages} pages stored, {rows} rows so far")
 
     return report
 
@@ -78,7 +102,9 @@ def _stream_asset(name: str) -> dg.AssetsDefinition:
     def extraction(client, store, workspace, config, context) -> ExtractResult:
         return extract_stream(client, store, workspace.id, stream, full_refresh=config.full_refresh,
                               lookback=timedelta(minutes=workspace.lookback_minutes),
-                              sweep_every=timedelta(hours=workspace.id_sweep_every_hours), on_page=_progress(context))
+                              sweep_every=timedelta(hours=workspace.id_sweep_every_hours),
+                              max_age=timedelta(minutes=workspace.definitions_max_age_minutes),
+                              on_page=progress_logger(context))
 
     @dg.asset(key=["pipedrive", name], partitions_def=workspaces, group_name="pipedrive", kinds={"pipedrive"},
               pool=WAREHOUSE_POOL, retry_policy=NETWORK_RETRY, owners=["team:pipedrive-etl"],
@@ -101,7 +127,9 @@ pipedrive_stream_assets = [_stream_asset(name) for name in STREAMS]
 def pipedrive_fields(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
                      warehouse: WarehouseResource, pipedrive: PipedriveResource) -> dg.MaterializeResult:
     return run_extraction(context, config, sync_config, warehouse, pipedrive,
-                          lambda client, store, workspace, _config, _context: extract_fields(client, store, workspace.id))
+                          lambda client, store, workspace, config, _context: extract_fields(
+                              client, store, workspace.id, full_refresh=config.full_refresh,
+                              max_age=timedelta(minutes=workspace.definitions_max_age_minutes)))
 
 
 @dg.asset(key=["pipedrive", "deal_stage_changes"], deps=[dg.AssetKey(["pipedrive", "deals"])],
@@ -114,4 +142,4 @@ def pipedrive_deal_stage_changes(context: dg.AssetExecutionContext, config: Extr
                                  pipedrive: PipedriveResource) -> dg.MaterializeResult:
     return run_extraction(context, config, sync_config, warehouse, pipedrive,
                           lambda client, store, workspace, _config, ctx: extract_deal_stage_changes(
-                              client, store, workspace.id, on_page=_progress(ctx)))
+                              client, store, workspace.id, on_page=progress_logger(ctx)))

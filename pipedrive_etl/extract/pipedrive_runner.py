@@ -1,5 +1,8 @@
 """Extract one Pipedrive stream into the warehouse: incremental, resumable, budget-aware.
 
+Pipelines, stages and field definitions have no `updated_since`; they are read whole, at most once per
+`max_age` (a webhook-triggered run an hour after the nightly one need not pay for them again).
+
 Modes: `incremental` reads what changed since the last complete run began, less a look-back (clock skew, and
 edits made while that run was listing); `full` reads everything and then marks records it no longer saw as
 deleted (the id sweep), on the first run, on request, and every `sweep_every`. Each page is stored and its cursor
@@ -15,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..pipedrive import BudgetExhaustedError, PipedriveClient
 from ..warehouse import Warehouse
-from ..warehouse.sync_state import StreamState, read_state, write_state
+from ..warehouse.sync_state import StreamState, read_state, write_cursor, write_state
 from .streams import FIELD_ENTITIES, Stream, entity_row, field_row
 
 ProgressCallback = Callable[[str, int, int], None]  # stream, pages so far, rows so far
@@ -54,28 +57,36 @@ def plan_run(state: StreamState, stream: Stream, *, full_refresh: bool, lookback
                    run_updated_since=state.high_watermark - lookback, cursor=None)
 
 
+def is_fresh(state: StreamState, *, max_age: timedelta | None, now: datetime) -> bool:
+    """Definitions (pipelines, stages, fields) read completely less than `max_age` ago are not read again."""
+    return (max_age is not None and not state.in_progress and state.high_watermark is not None
+            and now - state.high_watermark < max_age)
+
+
 def extract_stream(client: PipedriveClient, warehouse: Warehouse, workspace_id: str, stream: Stream, *,
                    full_refresh: bool = False, lookback: timedelta = timedelta(minutes=10),
-                   sweep_every: timedelta = timedelta(hours=24), now: Callable[[], datetime] = _now,
-                   on_page: ProgressCallback | None = None) -> ExtractResult:
-    state = plan_run(read_state(warehouse, workspace_id, stream.name), stream, full_refresh=full_refresh,
-                     lookback=lookback, sweep_every=sweep_every, now=now())
+                   sweep_every: timedelta = timedelta(hours=24), max_age: timedelta | None = None,
+                   now: Callable[[], datetime] = _now, on_page: ProgressCallback | None = None) -> ExtractResult:
+    previous = read_state(warehouse, workspace_id, stream.name)
+    if not stream.incremental and not full_refresh and is_fresh(previous, max_age=max_age, now=now()):
+        return ExtractResult(stream.name, "fresh")
+    state = plan_run(previous, stream, full_refresh=full_refresh, lookback=lookback, sweep_every=sweep_every,
+                     now=now())
     with warehouse.transaction():
         write_state(warehouse, state)
     result = ExtractResult(stream.name, state.run_mode or "full", updated_since=state.run_updated_since,
                            cursor=state.cursor)
     tokens_before = client.stats.tokens
     filters = {"updated_since": state.run_updated_since} if stream.incremental else {}
-    pages = client.iter_entity_pages(stream.name, _model(stream.name), cursor=state.cursor, **filters)
+    pages = client.iter_entity_pages(stream.name, None, cursor=state.cursor, **filters)
     try:
         for page in pages:
             extracted_at = now()
-            rows = [entity_row(stream, workspace_id, item, raw, extracted_at)
-                    for item, raw in zip(page.items, page.raw, strict=True)]
+            rows = [entity_row(stream, workspace_id, raw, extracted_at) for raw in page.raw]
             state = replace(state, cursor=page.next_cursor)
             with warehouse.transaction():
                 warehouse.upsert(stream.table, rows, key=("workspace_id", "id"))
-                write_state(warehouse, state)
+                write_cursor(warehouse, state)
             result.pages += 1
             result.rows += len(rows)
             result.cursor = page.next_cursor
@@ -104,8 +115,11 @@ def _sweep(warehouse: Warehouse, table: str, workspace_id: str, started: datetim
 
 
 def extract_fields(client: PipedriveClient, warehouse: Warehouse, workspace_id: str, *,
+                   full_refresh: bool = False, max_age: timedelta | None = None,
                    now: Callable[[], datetime] = _now) -> ExtractResult:
     """Field definitions for every entity, read whole; definitions that disappeared are removed."""
+    if not full_refresh and is_fresh(read_state(warehouse, workspace_id, "fields"), max_age=max_age, now=now()):
+        return ExtractResult("fields", "fresh")
     result = ExtractResult("fields", "full")
     tokens_before = client.stats.tokens
     started = now()
@@ -123,11 +137,6 @@ def extract_fields(client: PipedriveClient, warehouse: Warehouse, workspace_id: 
         with warehouse.transaction():
             warehouse.execute("delete from raw.pipedrive_fields where workspace_id = ? and extracted_at < ?",
                               [workspace_id, started])
+            write_state(warehouse, StreamState(workspace_id, "fields", high_watermark=started))
     result.tokens = client.stats.tokens - tokens_before
     return result
-
-
-def _model(stream_name: str) -> type:
-    from ..pipedrive.models import ENTITY_MODELS
-
-    return ENTITY_MODELS[stream_name]

@@ -1,7 +1,8 @@
 """Deal stage changes from `/v1/deals/{id}/changelog`, read only for deals whose `stage_change_time` moved.
 
 The changelog costs 20 tokens a page per deal, so it is read only when the deal's last stage change is newer than
-the one we last read it for, and only while the budget allows; the rest waits for the next run. The changelog has
+the one we last read it for, most recent moves first, and only while the budget allows; the rest waits for the
+next run (a first run over a large company spreads over several days rather than spending the budget at once). The changelog has
 no change id: a row's key is a hash of its content, and `ordinal` keeps Pipedrive's order (newest first) so that
 stage history can break ties at one-second precision.
 """
@@ -25,7 +26,7 @@ _PENDING_DEALS = """
     where deals.workspace_id = ?
       and deals.stage_change_time is not null
       and (fetched.stage_change_time is null or fetched.stage_change_time < deals.stage_change_time)
-    order by deals.id
+    order by deals.stage_change_time desc, deals.id
 """
 
 

@@ -6,12 +6,17 @@ definitions have no such filter and are small, so they are read whole every run.
 
 from __future__ import annotations
 
-import json
+import orjson
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..warehouse.schema import PIPEDRIVE_ENTITY_EXTRA
+
+
+def raw_json(value: Any) -> str:
+    """Compact JSON text for a raw column (orjson: ten times faster than json.dumps on a page of records)."""
+    return orjson.dumps(value).decode()
 
 
 @dataclass(frozen=True)
@@ -37,19 +42,31 @@ STREAMS: dict[str, Stream] = {
 FIELD_ENTITIES = ("person", "organization", "deal", "activity")
 
 
-def entity_row(stream: Stream, workspace_id: str, item: Any, raw: dict[str, Any], extracted_at: datetime) -> dict[str, Any]:
+_TIMESTAMP_COLUMNS = frozenset({"stage_change_time"})
+
+
+def rfc3339(value: Any) -> datetime | None:
+    """v2 timestamps (`2024-01-01T00:00:00Z`, with or without milliseconds) as aware UTC datetimes."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def entity_row(stream: Stream, workspace_id: str, raw: dict[str, Any], extracted_at: datetime) -> dict[str, Any]:
+    """One raw-table row from one listed v2 record: the key columns typed, the record kept whole."""
     row: dict[str, Any] = {
         "workspace_id": workspace_id,
-        "id": int(item.id),
-        "add_time": getattr(item, "add_time", None),
-        "update_time": getattr(item, "update_time", None),
-        "is_deleted": bool(getattr(item, "is_deleted", False) or False),
+        "id": int(raw["id"]),
+        "add_time": rfc3339(raw.get("add_time")),
+        "update_time": rfc3339(raw.get("update_time")),
+        "is_deleted": bool(raw.get("is_deleted")),
         "swept_deleted_at": None,  # seen again: not deleted after all
     }
     for column in stream.typed_columns:
-        value = getattr(item, column, None)
-        row[column] = value if not isinstance(value, dict | list) else json.dumps(value)
-    row["raw"] = json.dumps(raw, separators=(",", ":"))
+        value = raw.get(column)
+        row[column] = rfc3339(value) if column in _TIMESTAMP_COLUMNS else value
+    row["raw"] = raw_json(raw)
     row["extracted_at"] = extracted_at
     return row
 
@@ -62,6 +79,6 @@ def field_row(entity: str, workspace_id: str, item: Any, raw: dict[str, Any], ex
         "field_name": item.name,
         "field_type": getattr(item, "field_type", None),
         "is_custom_field": getattr(item, "is_custom_field", None),
-        "raw": json.dumps(raw, separators=(",", ":")),
+        "raw": raw_json(raw),
         "extracted_at": extracted_at,
     }

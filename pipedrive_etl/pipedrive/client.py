@@ -136,14 +136,16 @@ class PipedriveClient:
             raise ResponseValidationError(f"{model.__name__}: {exc}", request=reply.response.request,
                                           response=reply.response) from exc
 
-    def _page(self, model: type[M], reply: Reply) -> Page[M]:
+    def _page(self, model: type[M] | None, reply: Reply) -> Page[Any]:
         body = reply.body
         data = body.get("data") or []
-        return Page(items=self._parse(model, data, reply), raw=data, next_cursor=cursor_of(body),
+        items = data if model is None else self._parse(model, data, reply)
+        return Page(items=items, raw=data, next_cursor=cursor_of(body),
                     next_start=next_start_of(body), additional_data=body.get("additional_data") or {})
 
-    def _iter_v2(self, model: type[M], path: str, params: dict[str, str], cursor: str | None) -> Iterator[Page[M]]:
-        def fetch(page_cursor: str | None) -> Page[M]:
+    def _iter_v2(self, model: type[M] | None, path: str, params: dict[str, str],
+                 cursor: str | None) -> Iterator[Page[Any]]:
+        def fetch(page_cursor: str | None) -> Page[Any]:
             page_params = dict(params, **({"cursor": page_cursor} if page_cursor else {}))
             return self._page(model, self._request("GET", path, params=page_params))
 
@@ -155,11 +157,13 @@ class PipedriveClient:
 
     # -- v2 lists ---------------------------------------------------------------------------------------------
 
-    def iter_entity_pages(self, entity: str, model: type[M], *, updated_since: datetime | None = None,
+    def iter_entity_pages(self, entity: str, model: type[M] | None, *, updated_since: datetime | None = None,
                           updated_until: datetime | None = None, sort_by: str | None = None,
                           sort_direction: Literal["asc", "desc"] | None = None, ids: Iterable[int] | None = None,
                           owner_id: int | None = None, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None,
-                          **filters: Any) -> Iterator[Page[M]]:
+                          **filters: Any) -> Iterator[Page[Any]]:
+        """Pages of `entity`, parsed into `model`; with `model=None` the items are the raw JSON objects (bulk
+        extraction stores them whole and types them in dbt, so it skips validating half a million fields)."""
         if not 1 <= limit <= MAX_PAGE_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
         id_list = list(ids) if ids is not None else None

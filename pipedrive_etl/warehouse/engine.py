@@ -80,11 +80,15 @@ class DuckDBWarehouse(Warehouse):
 
     def __init__(self, url: WarehouseUrl) -> None:
         import duckdb
+        import pyarrow  # noqa: F401  (loads are Arrow tables: pay the import once, when connecting)
 
         super().__init__(url)
         if url.path is not None:
             url.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(url.path) if url.path else ":memory:")
+        # Each stored page commits (resumability); checkpointing the WAL into the file every 16 MB (the default)
+        # made a third of a full extraction's time. Checkpoint less often; DuckDB still checkpoints on close.
+        self._con.execute("set checkpoint_threshold = '256MB'")
         self._depth = 0
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -116,10 +120,14 @@ class DuckDBWarehouse(Warehouse):
     def _load(self, table: str, columns: list[str], rows: list[tuple[Any, ...]], key: Sequence[str]) -> None:
         import pyarrow as pa
 
-        arrow = pa.Table.from_pylist([dict(zip(columns, row, strict=True)) for row in rows])
+        arrow = pa.table({name: list(values) for name, values in zip(columns, zip(*rows, strict=True), strict=True)})
         self._con.register("_incoming", arrow)
         try:
-            self._con.execute(_upsert_sql(table, "_incoming", columns, key))
+            # Delete-then-insert: about a third faster in DuckDB than ON CONFLICT DO UPDATE, same result inside
+            # the caller's transaction.
+            keys = ", ".join(key)
+            self._con.execute(f"delete from {table} where ({keys}) in (select {keys} from _incoming)")
+            self._con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from _incoming")
         finally:
             self._con.unregister("_incoming")
 

@@ -84,16 +84,64 @@ TABLES: dict[str, str] = {
         workspace_id varchar not null, coldcopy_lead_id varchar not null, field varchar not null, value varchar,
         agreed_at {ts} not null, primary key (workspace_id, coldcopy_lead_id, field)""",
     # Webhook events copied from the receiver's inbox (SQLite or Postgres) so dbt can read them: hints for targeted
-    # runs, and exact stage transitions (a deal `change` whose `previous` holds stage_id).
+    # runs, and exact stage transitions (a deal `change` whose `previous` holds stage_id). `action` is normalised
+    # over both payload versions (create | change | delete | merge); `new_stage_id` is set when the event put a deal
+    # in a stage (its creation, or a move from `old_stage_id`) at `occurred_at`; `inbox_seq` is the copy's cursor.
     "state.webhook_events": """
         workspace_id varchar not null, event_id varchar not null, version varchar not null, action varchar not null,
         entity varchar not null, entity_id bigint, occurred_at {ts}, received_at {ts} not null,
         merged_to_id bigint, payload {json} not null,
+        old_stage_id bigint, new_stage_id bigint, inbox_seq bigint,
         primary key (workspace_id, event_id)""",
+    # Deliveries the receiver refused (bad credentials, malformed, too large, unknown workspace), copied from its
+    # inbox; `inbox_id` is the inbox row. Never holds a credential.
+    "state.webhook_rejects": """
+        workspace_id varchar not null, inbox_id bigint not null, received_at {ts} not null, status integer not null,
+        reason varchar not null, remote_addr varchar, body_sample varchar,
+        primary key (workspace_id, inbox_id)""",
     "state.conflict_resolutions": """
         workspace_id varchar not null, coldcopy_lead_id varchar not null, field varchar not null,
         chosen_side varchar, chosen_value varchar, resolved_by varchar, resolved_at {ts} not null,
         primary key (workspace_id, coldcopy_lead_id, field, resolved_at)""",
+    # sync.yaml resolved against the workspace's Pipedrive (pipedrive_etl.mappings), replaced per workspace by the
+    # sync_config asset: names become keys and ids here, so dbt models never parse YAML or guess at names.
+    "state.workspaces": """
+        workspace_id varchar not null, conflict_strategy varchar not null, create_organizations boolean not null,
+        create_deals boolean not null, deal_pipeline_id bigint, deal_stage_id bigint, deal_title_template varchar,
+        external_id_field_key varchar, external_id_field_name varchar, resolved_at {ts} not null,
+        primary key (workspace_id)""",
+    "state.creation_statuses": """
+        workspace_id varchar not null, lead_status varchar not null,
+        primary key (workspace_id, lead_status)""",
+    # One row per mapping; `mapping_id` is the ColdCopy field (one mapping each), the `field` of sync_baseline.
+    "state.field_mappings": """
+        workspace_id varchar not null, mapping_id varchar not null, position integer not null,
+        coldcopy_field varchar not null, coldcopy_column varchar, coldcopy_custom_key varchar,
+        pipedrive_entity varchar not null, pipedrive_field_key varchar not null, pipedrive_field_code varchar,
+        pipedrive_field_name varchar,
+        pipedrive_field_type varchar, field_type varchar not null, is_custom_field boolean not null,
+        direction varchar not null, rule varchar not null, rule_source varchar not null,
+        transform {json}, transform_kind varchar, transform_format varchar, transform_calculation varchar,
+        transform_operand double precision, transform_default varchar, resolved_at {ts} not null,
+        primary key (workspace_id, mapping_id)""",
+    # Lookup and conditional transforms as rows (ColdCopy value -> Pipedrive value, both canonical text).
+    "state.field_mapping_lookups": """
+        workspace_id varchar not null, mapping_id varchar not null, from_value varchar not null, to_value varchar,
+        primary key (workspace_id, mapping_id, from_value)""",
+    "state.stage_mappings": """
+        workspace_id varchar not null, stage_id bigint not null, pipeline_id bigint not null,
+        pipeline_name varchar, stage_name varchar, lead_status varchar not null, position integer not null,
+        primary key (workspace_id, stage_id)""",
+    "state.stage_mapping_actions": """
+        workspace_id varchar not null, stage_id bigint not null, campaign_action varchar not null,
+        position integer not null, primary key (workspace_id, stage_id, campaign_action)""",
+    # One row per write attempt. A create is logged `pending` before it is sent; the plan never repeats a plan_key
+    # whose latest attempt succeeded (activities, creates, campaign actions).
+    "state.writeback_log": """
+        workspace_id varchar not null, operation_key varchar not null, plan_key varchar not null,
+        target_system varchar, entity varchar, operation varchar, coldcopy_lead_id varchar, pipedrive_id bigint,
+        status varchar not null, error varchar, tokens integer, request {json}, attempted_at {ts} not null,
+        completed_at {ts}, primary key (workspace_id, operation_key)""",
 }
 
 

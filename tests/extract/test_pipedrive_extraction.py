@@ -118,3 +118,16 @@ def test_stage_changes_are_read_only_for_deals_whose_stage_moved(world, warehous
         assert first.tokens == 20 * moved and first.rows >= moved
         again = extract_deal_stage_changes(client, warehouse, "demo", now=world.clock.now)
     assert (again.tokens, again.rows) == (0, 0)
+
+
+def test_definitions_read_within_their_max_age_are_not_read_again(world, warehouse):
+    max_age = timedelta(hours=1)
+    assert _extract(world, warehouse, "stages", max_age=max_age).tokens == 5
+    world.clock.advance(600)
+    again = _extract(world, warehouse, "stages", max_age=max_age)
+    assert (again.mode, again.tokens) == ("fresh", 0)
+    world.clock.advance(3600)
+    assert _extract(world, warehouse, "stages", max_age=max_age).tokens == 5
+    with world.client() as client:
+        assert extract_fields(client, warehouse, "demo", max_age=max_age, now=world.clock.now).tokens == 40
+        assert extract_fields(client, warehouse, "demo", max_age=max_age, now=world.clock.now).mode == "fresh"

@@ -1,0 +1,371 @@
+"""Reconciliation at scale: `dbt build` time and peak RSS at 10k, 100k and 1M leads × persons, 10 mapped fields.
+
+A synthetic workspace is generated straight into a DuckDB warehouse (raw and state tables as extraction and the
+sync_config asset leave them): N persons and N leads, 95% linked in state.sync_links with baselines for all 10
+mappings, the other 5% left to email matching; 5% of pairs changed in ColdCopy, 4% in Pipedrive, 1% on both
+sides differently (a conflict), plus deals with stage changes and email events. Then:
+
+- `dbt build` (models, data tests and unit tests; the same command Dagster runs), wall time and the peak
+  resident memory of the dbt process;
+- the floor: one hand-written DuckDB query computing the same field diffs (sync_field_diffs' rows), timed on the
+  same warehouse; its row count must equal the mart's.
+
+Run: `python bench/reconcile.py [--sizes 10000,100000,1000000]`; the last line is
+`seconds_1m=S ratio_to_floor=R` (the largest size run). Figures are in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT = ROOT / "dbt_project"
+WORKSPACE = "bench"
+MAPPINGS = [  # mapping id, entity attribute or custom key, field type, direction, rule, transform kind
+    ("first_name", "first_name", "varchar", "both", "latest_wins", None),
+    ("last_name", "last_name", "varchar", "both", "latest_wins", None),
+    ("phone", "phones", "phone", "both", "coldcopy_wins", None),
+    ("job_title", "job_title", "varchar", "to_coldcopy", "latest_wins", None),
+    ("custom_fields.lead_score", "a" * 40, "double", "both", "coldcopy_wins", None),
+    ("custom_fields.lead_source", "b" * 40, "enum", "to_pipedrive", "latest_wins", "lookup"),
+    ("custom_fields.nickname", "c" * 40, "varchar", "both", "latest_wins", None),
+    ("custom_fields.linkedin_url", "d" * 40, "varchar", "both", "pipedrive_wins", None),
+    ("custom_fields.region", "e" * 40, "varchar_auto", "both", "latest_wins", None),
+    ("custom_fields.last_event_date", "f" * 40, "date", "both", "latest_wins", None),
+]
+FILLER_KEYS = [f"{n:x}" * 40 for n in range(0, 10)] + ["9" * 39 + "0"]  # unmapped custom fields, as real ones are
+
+
+_PEOPLE = """
+create or replace temp table people as
+select
+    i,
+    ['Anna', 'Ben', 'Carla', 'Dev', 'Eva', 'Finn', 'Gita', 'Hugo', 'Ines', 'Jon'][1 + i % 10]
+        || case when i % 3 = 0 then 'lina' else '' end as first_name,
+    ['Smith', 'Jones', 'Garcia', 'Kim', 'Novak', 'Berg', 'Rossi', 'Tamm', 'Silva', 'Meyer', 'Ivanova'][1 + i % 11]
+        as last_name,
+    'person' || i || '@bench.example' as email,
+    lpad(cast(i % 1000 as varchar), 3, '0') as phone_a,
+    lpad(cast(i % 10000 as varchar), 4, '0') as phone_b,
+    ['CEO', 'CTO', 'Head of Sales', 'Engineer', 'Analyst', 'Designer', 'Marketing Manager', 'Recruiter'][1 + i % 8]
+        as job_title,
+    i % 100 as score,
+    ['ColdCopy', 'Import', 'Website'][1 + i % 3] as lead_source,
+    ['ColdCopy', 'Outbound', 'Inbound'][1 + i % 3] as source_label,
+    [501, 502, 503][1 + i % 3] as source_option,
+    'NI-' || i as nickname,
+    'https://www.linkedin.com/in/p' || i as linkedin,
+    ['EMEA', 'NA', 'APAC'][1 + i % 3] as region,
+    cast(date '2025-01-01' + cast(i % 365 as integer) as varchar) as event_date,
+    i % 20 = 0 as is_unlinked,
+    i % 20 = 2 as is_coldcopy_changed,
+    i % 25 = 1 as is_pipedrive_changed,
+    i % 100 = 3 as is_conflict
+from range(1, $n + 1) as numbers (i)
+"""
+
+_PERSONS = """
+insert into raw.pipedrive_persons
+    (workspace_id, id, add_time, update_time, is_deleted, org_id, owner_id, raw, extracted_at)
+select
+    'bench', i, timestamptz '2024-01-01 00:00:00+00', timestamptz '2025-06-01 00:00:00+00' + to_seconds(i % 86400),
+    false, null, 1,
+    json_object(
+        'id', i, 'name', first_name || ' ' || last_name, 'first_name', first_name, 'last_name', last_name,
+        'owner_id', 1, 'org_id', null, 'add_time', '2024-01-01T00:00:00Z', 'update_time', '2025-06-01T00:00:00Z',
+        'emails', case when i % 5 = 0
+            then json_array(json_object('value', email, 'primary', true, 'label', 'work'),
+                            json_object('value', 'alt' || i || '@bench.example', 'primary', false, 'label', 'home'))
+            else json_array(json_object('value', email, 'primary', true, 'label', 'work')) end,
+        'phones', json_array(json_object('value', '+372 5' || phone_a || ' ' || phone_b, 'primary', true,
+                                         'label', 'work')),
+        'is_deleted', false, 'visible_to', 3, 'label_ids', json_array(), 'picture_id', null,
+        'custom_fields', json_object(
+            'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', case when is_conflict then 102 else score end,
+            'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', source_option,
+            'cccccccccccccccccccccccccccccccccccccccc', nickname || case when is_pipedrive_changed then '-pd' else '' end,
+            'dddddddddddddddddddddddddddddddddddddddd', linkedin,
+            'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', case when is_conflict then 'EMEA2' else region end,
+            'ffffffffffffffffffffffffffffffffffffffff', event_date,
+            {fillers}),
+        'notes', null, 'im', json_array(), 'birthday', null,
+        'job_title', case when is_pipedrive_changed then 'Changed title' else job_title end, 'postal_address', null),
+    now()
+from people
+"""
+
+_LEADS = """
+insert into raw.coldcopy_leads (workspace_id, id, email, updated_at, is_deleted, raw, extracted_at)
+select
+    'bench', lead_id, email_written, timestamptz '2025-07-01 00:00:00+00' + to_seconds(i % 86400), false,
+    json_object(
+        'id', lead_id, 'workspace_id', 'bench', 'email', email_written,
+        'first_name', first_name || case when is_coldcopy_changed then 'x' else '' end, 'last_name', last_name,
+        'phone', '+372-5' || phone_a || '-' || phone_b, 'job_title', job_title, 'company_id', null,
+        'company_name', 'Company ' || (i % 5000), 'status', ['contacted', 'interested', 'replied'][1 + i % 3],
+        'custom_fields', cast(json_object(
+            'lead_score', case when is_conflict then 101 else score end, 'lead_source', lead_source,
+            'nickname', nickname,
+            'linkedin_url', linkedin || case when is_coldcopy_changed then '/cc' else '' end,
+            'region', case when is_conflict then 'APAC2' else region end, 'last_event_date', event_date)
+            as varchar),
+        'created_at', '2024-06-01T00:00:00+00:00', 'updated_at', '2025-07-01T00:00:00+00:00'),
+    now()
+from (
+    select *, 'lead-' || i as lead_id,
+           case when i % 7 = 0 then ' ' || upper(email) || ' ' else email end as email_written
+    from people
+    union all  -- leads with no person yet: some qualify for a create
+    select *, 'new-lead-' || i, 'new' || i || '@bench.example' from people where i <= $n // 100
+) as leads
+"""
+
+_STATE = """
+insert into state.sync_links
+select 'bench', 'lead-' || i, i, null, null, 'created', timestamptz '2025-05-01 00:00:00+00', null
+from people where not is_unlinked;
+
+insert into state.sync_baseline
+select 'bench', 'lead-' || i, unnest($fields), unnest([
+    first_name, last_name, '+3725' || phone_a || phone_b, job_title, cast(score as varchar), source_label, nickname,
+    linkedin, region, event_date]), timestamptz '2025-05-01 00:00:00+00'
+from people where not is_unlinked;
+
+insert into raw.pipedrive_deals
+    (workspace_id, id, add_time, update_time, is_deleted, person_id, org_id, pipeline_id, stage_id, status,
+     stage_change_time, raw, extracted_at)
+select 'bench', i // 10, timestamptz '2025-01-01 00:00:00+00', timestamptz '2025-06-01 00:00:00+00', false, i, null, 1,
+       1 + (i // 10) % 5, ['open', 'open', 'won', 'lost'][1 + i % 4],
+       case when (i // 10) % 5 > 0 then timestamptz '2025-01-01 00:00:00+00' + to_days((i // 10) % 5 * 7) end,
+       json_object('id', i // 10, 'title', 'Deal ' || i, 'status', ['open', 'open', 'won', 'lost'][1 + i % 4],
+                   'custom_fields', json_object()), now()
+from people where i % 10 = 0;
+
+insert into raw.pipedrive_deal_stage_changes
+select 'bench', i // 10, md5(cast(i as varchar) || ':' || step), timestamptz '2025-01-01 00:00:00+00' + to_days(step * 7),
+       step, step + 1, 10 - step, json_object('time', 'x'), now()
+from people, range(1, 5) as steps (step)
+where i % 10 = 0 and step <= (i // 10) % 5;
+
+insert into raw.coldcopy_email_events
+select 'bench', cast(i as varchar), 'lead-' || i, 'sent', timestamptz '2025-07-01 00:00:00+00',
+       json_object('id', i, 'lead_id', 'lead-' || i, 'campaign_id', 'c1', 'event_type', 'sent',
+                   'subject', 'Hello', 'occurred_at', '2025-07-01T00:00:00+00:00'), now()
+from people where i % 5 = 0;
+"""
+
+
+def _config_rows(connection) -> None:
+    now = "now()"
+    for position, (mapping_id, key, field_type, direction, rule, transform) in enumerate(MAPPINGS):
+        custom = len(key) == 40
+        connection.execute(
+            "insert into state.field_mappings values (?, ?, ?, ?, ?, ?, 'person', ?, ?, ?, ?, ?, ?, ?, ?, 'field', "
+            f"?, ?, null, null, null, null, {now})",
+            ["bench", mapping_id, position, mapping_id, None if custom else mapping_id,
+             mapping_id.removeprefix("custom_fields.") if custom else None, key, "phone" if key == "phones" else key,
+             mapping_id, field_type, field_type, custom, direction, rule,
+             '{"lookup": {}}' if transform else None, transform])
+        if custom:
+            options = ('[{"id": 501, "label": "ColdCopy"}, {"id": 502, "label": "Outbound"}, '
+                       '{"id": 503, "label": "Inbound"}]') if field_type == "enum" else "null"
+            connection.execute(
+                f"insert into raw.pipedrive_fields values ('bench', 'person', ?, ?, ?, true, "
+                f"json_object('field_code', ?, 'field_name', ?, 'field_type', ?, 'options', json('{options}')), {now})",
+                [key, mapping_id, field_type, key, mapping_id, field_type])
+    connection.execute("insert into state.field_mapping_lookups values ('bench', 'custom_fields.lead_source', "
+                       "'ColdCopy', 'ColdCopy'), ('bench', 'custom_fields.lead_source', 'Import', 'Outbound'), "
+                       "('bench', 'custom_fields.lead_source', 'Website', 'Inbound')")
+    connection.execute(f"insert into state.workspaces values ('bench', 'latest_wins', true, true, 1, 1, "
+                       f"'{{company}} - {{first_name}} {{last_name}}', 'f{'0' * 39}', 'ColdCopy lead id', {now})")
+    connection.execute("insert into state.creation_statuses values ('bench', 'interested')")
+    connection.execute(f"insert into raw.pipedrive_pipelines select 'bench', 1, null, null, false, null, "
+                       f"json_object('id', 1, 'name', 'Sales', 'order_nr', 1), {now}")
+    connection.execute(f"insert into raw.pipedrive_stages select 'bench', s, null, null, false, null, 1, "
+                       f"json_object('id', s, 'name', 'Stage ' || s, 'order_nr', s), {now} from range(1, 6) t(s)")
+    connection.execute(f"insert into state.stage_mappings values ('bench', 2, 1, 'Sales', 'Stage 2', 'interested', 0),"
+                       f" ('bench', 3, 1, 'Sales', 'Stage 3', 'meeting_booked', 1)")
+    connection.execute("insert into state.stage_mapping_actions values ('bench', 2, 'stop_campaign', 0)")
+
+
+def generate(warehouse: Path, size: int) -> None:
+    """Fill a new DuckDB warehouse with the synthetic workspace (about 1 GB at a million)."""
+    import duckdb
+
+    from pipedrive_etl.warehouse import open_warehouse
+
+    warehouse.unlink(missing_ok=True)
+    open_warehouse(f"duckdb:///{warehouse}").close()  # the schemas and tables, as Python creates them
+    fillers = ", ".join(f"'{key}', case when i % {n + 2} = 0 then null else 'filler ' || (i % {n + 7}) end"
+                        for n, key in enumerate(FILLER_KEYS))
+    fields = "[" + ", ".join(f"'{mapping[0]}'" for mapping in MAPPINGS) + "]"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        for sql in (_PEOPLE, _PERSONS.replace("{fillers}", fillers), _LEADS, _STATE.replace("$fields", fields)):
+            for statement in filter(str.strip, sql.replace("$n", str(size)).split(";")):
+                connection.execute(statement)
+        _config_rows(connection)
+        connection.execute("checkpoint")
+
+
+
+# The floor: the same diffs (one row per linked pair and mapped field whose canonical values differ, with the
+# baseline and who changed) written by hand for this data set's ten fields, as one DuckDB query.
+FLOOR_QUERY = """
+with
+leads as (
+    select id as lead_id, lower(trim(email)) as email, raw, cast(raw ->> 'custom_fields' as json) as custom
+    from raw.coldcopy_leads where workspace_id = 'bench' and not is_deleted
+),
+persons as (
+    select id as person_id, raw, raw -> 'custom_fields' as custom, lower(trim(coalesce(
+        list_filter(json_extract(raw, '$.emails[*]'), lambda e: (e ->> 'primary') = 'true')[1] ->> 'value',
+        raw -> 'emails' -> 0 ->> 'value'))) as email
+    from raw.pipedrive_persons where workspace_id = 'bench' and not is_deleted and swept_deleted_at is null
+),
+stored as (
+    select coldcopy_lead_id as lead_id, pipedrive_person_id as person_id from state.sync_links
+    where workspace_id = 'bench'
+),
+matches as (
+    select leads.lead_id, persons.person_id,
+           count(*) over (partition by leads.lead_id) as per_lead,
+           count(*) over (partition by persons.person_id) as per_person
+    from leads join persons using (email)
+    where leads.lead_id not in (select lead_id from stored) and persons.person_id not in (select person_id from stored)
+),
+links as (
+    select lead_id, person_id from stored
+    union all
+    select lead_id, person_id from matches where per_lead = 1 and per_person = 1
+),
+wide as (
+    select
+        links.lead_id,
+        nullif(trim(leads.raw ->> 'first_name'), '') as cc_first_name,
+        nullif(trim(persons.raw ->> 'first_name'), '') as pd_first_name,
+        nullif(trim(leads.raw ->> 'last_name'), '') as cc_last_name,
+        nullif(trim(persons.raw ->> 'last_name'), '') as pd_last_name,
+        nullif(case when trim(leads.raw ->> 'phone') like '+%' then '+' else '' end
+               || regexp_replace(leads.raw ->> 'phone', '[^0-9]', '', 'g'), '') as cc_phone,
+        nullif(case when trim(persons.raw -> 'phones' -> 0 ->> 'value') like '+%' then '+' else '' end
+               || regexp_replace(persons.raw -> 'phones' -> 0 ->> 'value', '[^0-9]', '', 'g'), '') as pd_phone,
+        nullif(trim(leads.raw ->> 'job_title'), '') as cc_job_title,
+        nullif(trim(persons.raw ->> 'job_title'), '') as pd_job_title,
+        rtrim(rtrim(cast(cast(leads.custom ->> 'lead_score' as decimal(38, 10)) as varchar), '0'), '.') as cc_score,
+        rtrim(rtrim(cast(cast(persons.custom ->> 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' as decimal(38, 10))
+                         as varchar), '0'), '.') as pd_score,
+        case trim(leads.custom ->> 'lead_source') when 'Import' then 'Outbound' when 'Website' then 'Inbound'
+            else trim(leads.custom ->> 'lead_source') end as cc_source,
+        case persons.custom ->> 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' when '501' then 'ColdCopy'
+            when '502' then 'Outbound' when '503' then 'Inbound' end as pd_source,
+        nullif(trim(leads.custom ->> 'nickname'), '') as cc_nickname,
+        nullif(trim(persons.custom ->> 'cccccccccccccccccccccccccccccccccccccccc'), '') as pd_nickname,
+        nullif(trim(leads.custom ->> 'linkedin_url'), '') as cc_linkedin,
+        nullif(trim(persons.custom ->> 'dddddddddddddddddddddddddddddddddddddddd'), '') as pd_linkedin,
+        nullif(trim(leads.custom ->> 'region'), '') as cc_region,
+        nullif(trim(persons.custom ->> 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'), '') as pd_region,
+        left(trim(leads.custom ->> 'last_event_date'), 10) as cc_date,
+        left(trim(persons.custom ->> 'ffffffffffffffffffffffffffffffffffffffff'), 10) as pd_date
+    from links join leads using (lead_id) join persons using (person_id)
+),
+long as (
+    select lead_id,
+        unnest(['first_name', 'last_name', 'phone', 'job_title', 'custom_fields.lead_score',
+                'custom_fields.lead_source', 'custom_fields.nickname', 'custom_fields.linkedin_url',
+                'custom_fields.region', 'custom_fields.last_event_date']) as field,
+        unnest([cc_first_name, cc_last_name, cc_phone, cc_job_title, cc_score, cc_source, cc_nickname, cc_linkedin,
+                cc_region, cc_date]) as coldcopy_value,
+        unnest([pd_first_name, pd_last_name, pd_phone, pd_job_title, pd_score, pd_source, pd_nickname, pd_linkedin,
+                pd_region, pd_date]) as pipedrive_value
+    from wide
+)
+select
+    long.*, baseline.value as baseline_value,
+    case when baseline.field is null then 'first_link'
+         when long.coldcopy_value is distinct from baseline.value
+              and long.pipedrive_value is distinct from baseline.value then 'both'
+         when long.coldcopy_value is distinct from baseline.value then 'coldcopy'
+         else 'pipedrive' end as changed_side
+from long
+left join state.sync_baseline as baseline
+    on baseline.workspace_id = 'bench' and baseline.coldcopy_lead_id = long.lead_id and baseline.field = long.field
+where long.coldcopy_value is distinct from long.pipedrive_value
+"""
+
+
+def dbt_build(warehouse: Path, *, threads: int = 2) -> tuple[float, int, str]:
+    """Run `dbt build` on the warehouse; return (seconds, peak RSS in MiB, output tail)."""
+    env = {**os.environ, "WAREHOUSE_URL": f"duckdb:///{warehouse}", "DBT_THREADS": str(threads),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt = Path(sys.executable).with_name("dbt")
+    started = time.perf_counter()
+    process = subprocess.Popen([str(dbt), "build", "--project-dir", str(DBT_PROJECT), "--profiles-dir",
+                                str(DBT_PROJECT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    output = process.stdout.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)  # the rusage of this child alone
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"dbt build failed:\n{output[-4000:]}")
+    return seconds, usage.ru_maxrss // 1024, output[-600:]
+
+
+def floor_query(warehouse: Path) -> tuple[float, int]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        started = time.perf_counter()
+        rows = connection.execute(f"select count(*) from ({FLOOR_QUERY}) as diffs").fetchone()[0]
+        return time.perf_counter() - started, rows
+
+
+def mart_rows(warehouse: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute("select count(*) from marts.sync_field_diffs").fetchone()[0]
+
+
+def run(size: int, directory: Path, *, threads: int = 2) -> dict[str, float]:
+    warehouse = directory / f"bench_{size}.duckdb"
+    started = time.perf_counter()
+    generate(warehouse, size)
+    generated = time.perf_counter() - started
+    seconds, rss, _ = dbt_build(warehouse, threads=threads)
+    floor_seconds, floor_rows = floor_query(warehouse)
+    rows = mart_rows(warehouse)
+    if rows != floor_rows:
+        raise AssertionError(f"{size}: sync_field_diffs has {rows} rows, the floor query {floor_rows}")
+    result = {"size": size, "generate_s": generated, "dbt_build_s": seconds, "peak_rss_mib": rss,
+              "floor_s": floor_seconds, "diff_rows": rows, "ratio_to_floor": seconds / floor_seconds}
+    print(" ".join(f"{key}={value:.2f}" if isinstance(value, float) else f"{key}={value}"
+                   for key, value in result.items()), flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--keep", help="directory to keep the warehouses in (default: a temporary one)")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="bench-reconcile-") as scratch:
+        directory = Path(args.keep or scratch)
+        directory.mkdir(parents=True, exist_ok=True)
+        results = [run(size, directory, threads=args.threads) for size in sizes]
+    last = results[-1]
+    label = f"{last['size'] // 1_000_000}m" if last["size"] >= 1_000_000 else f"{last['size'] // 1000}k"
+    print(f"seconds_{label}={last['dbt_build_s']:.1f} ratio_to_floor={last['ratio_to_floor']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

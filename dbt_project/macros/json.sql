@@ -1,0 +1,57 @@
+{#- JSON differs between DuckDB (json, a text type with functions) and Postgres (jsonb). `->` and `->>` work the
+same in both (a missing key or SQL NULL gives NULL; `->>` of a JSON null gives NULL), so models use them
+directly; everything else goes through these macros. -#}
+
+{% macro json_type() %}{{ return(adapter.dispatch('json_type')()) }}{% endmacro %}
+{% macro default__json_type() %}json{% endmacro %}
+{% macro postgres__json_type() %}jsonb{% endmacro %}
+
+{% macro parse_json(text) %}cast({{ text }} as {{ json_type() }}){% endmacro %}
+
+{#- The `value` of the element of a Pipedrive contact array (emails, phones) marked primary, else the first. -#}
+{% macro json_primary_value(array) %}{{ return(adapter.dispatch('json_primary_value')(array)) }}{% endmacro %}
+{% macro default__json_primary_value(array) -%}
+    coalesce(
+        list_filter(json_extract({{ array }}, '$[*]'), lambda element: (element ->> 'primary') = 'true')[1] ->> 'value',
+        json_extract({{ array }}, '$[0]') ->> 'value'
+    )
+{%- endmacro %}
+{% macro postgres__json_primary_value(array) -%}
+    coalesce(
+        jsonb_path_query_first(case when jsonb_typeof({{ array }}) = 'array' then {{ array }} end,
+                               '$[*] ? (@.primary == true)') ->> 'value',
+        (case when jsonb_typeof({{ array }}) = 'array' then {{ array }} end) -> 0 ->> 'value'
+    )
+{%- endmacro %}
+
+{#- A lateral join over the elements of a JSON array: `alias.value` is each element (JSON), `alias.position`
+its 0-based index. Anything but an array (SQL NULL, JSON null, a scalar) gives no rows. -#}
+{% macro json_array_elements(array, alias) %}{{ return(adapter.dispatch('json_array_elements')(array, alias)) }}{% endmacro %}
+{% macro default__json_array_elements(array, alias) -%}
+    cross join (
+        select unnest(json_extract({{ array }}, '$[*]')) as value,
+               generate_subscripts(json_extract({{ array }}, '$[*]'), 1) - 1 as position
+    ) as {{ alias }}
+{%- endmacro %}
+{% macro postgres__json_array_elements(array, alias) -%}
+    cross join lateral (
+        select element as value, ordinality - 1 as position
+        from jsonb_array_elements(case when jsonb_typeof({{ array }}) = 'array' then {{ array }} end)
+            with ordinality as elements (element, ordinality)
+    ) as {{ alias }}
+{%- endmacro %}
+
+{#- The text of a JSON scalar (a string without its quotes); objects and arrays as JSON text. -#}
+{% macro json_scalar_text(value) %}{{ return(adapter.dispatch('json_scalar_text')(value)) }}{% endmacro %}
+{% macro default__json_scalar_text(value) %}({{ value }} ->> '$'){% endmacro %}
+{% macro postgres__json_scalar_text(value) %}({{ value }} #>> '{}'){% endmacro %}
+
+{#- A JSON object from alternating names and SQL values. -#}
+{% macro json_object(pairs) %}{{ return(adapter.dispatch('json_object')(pairs)) }}{% endmacro %}
+{% macro default__json_object(pairs) %}json_object({{ pairs | join(', ') }}){% endmacro %}
+{% macro postgres__json_object(pairs) %}jsonb_build_object({{ pairs | join(', ') }}){% endmacro %}
+
+{#- An aggregate: the JSON array of `value` in `order_by` order (NULL when there are no rows). -#}
+{% macro json_agg(value, order_by) %}{{ return(adapter.dispatch('json_agg')(value, order_by)) }}{% endmacro %}
+{% macro default__json_agg(value, order_by) %}cast(list({{ value }} order by {{ order_by }}) as json){% endmacro %}
+{% macro postgres__json_agg(value, order_by) %}jsonb_agg({{ value }} order by {{ order_by }}){% endmacro %}

@@ -1,0 +1,40 @@
+with
+
+persons as (
+
+    select * from {{ ref('stg_pipedrive__persons') }}
+    where not is_deleted
+
+),
+
+unnested as (
+
+    select
+        persons.workspace_id,
+        persons.pipedrive_person_id,
+        nullif(lower(trim(emails.value ->> 'value')), '') as email_normalised,
+        (emails.value ->> 'primary') = 'true' as is_primary,
+        emails.position
+
+    from persons
+    {{ json_array_elements('persons.emails', 'emails') }}
+
+),
+
+deduplicated as (
+
+    -- A person may list one address twice (once primary): one row per address, primary if either was.
+    select
+        workspace_id,
+        pipedrive_person_id,
+        email_normalised,
+        bool_or(is_primary) as is_primary,
+        min(position) as email_position
+
+    from unnested
+    where email_normalised is not null
+    group by workspace_id, pipedrive_person_id, email_normalised
+
+)
+
+select * from deduplicated

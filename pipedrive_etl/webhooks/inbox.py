@@ -1,0 +1,292 @@
+"""The receiver's durable inbox: accepted events and rejected deliveries, in SQLite (WAL) or Postgres.
+
+The receiver writes here, never to the warehouse, so it never waits on DuckDB's single-writer lock (DESIGN.md
+decision 9). Two tables, SQLAlchemy Core on one URL (`sqlite:///data/webhooks.db` by default):
+
+Times are naive UTC in both backends (SQLite has no time zone); readers get them back aware.
+
+- `webhook_events`: one row per event, unique on (workspace_id, event_id), so a duplicate delivery (Pipedrive
+  retrying after a slow 2xx) is stored once. `seq` increases in commit order and is the sensor's cursor.
+- `webhook_rejects`: one row per refused delivery with its reason and a truncated body sample; never the
+  Authorization header or a password.
+
+`seq` must never be assigned out of commit order, or a reader's cursor could step over a late commit. SQLite has
+one writer at a time; on Postgres each insert takes a transaction-scoped advisory lock first, which serialises
+the short insert transactions. Events are written by one thread per process in group commits (`group_commit.py`):
+one durable commit serves every request that arrived meanwhile. Rejects are written directly; on SQLite they
+share a lock with the writer, so threads queue on it rather than spin in SQLite's busy handler.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from .errors import InboxUnavailable
+from .events import InboundEvent
+from .group_commit import GroupCommitter
+
+DEFAULT_INBOX_URL = "sqlite:///data/webhooks.db"
+BODY_SAMPLE_BYTES = 512
+# A write that cannot get the database within this time fails (503, Pipedrive retries) well inside its 10 s.
+WRITE_TIMEOUT_MS = 5_000
+STORE_TIMEOUT_S = 8.0  # a queue wait plus a write; then 503, before Pipedrive gives up at 10 s
+_ADVISORY_LOCK_KEY = 0x5049_5045_4454_4C01  # "PIPEDTL" + 1: the inbox's Postgres insert lock
+
+metadata = sa.MetaData()
+
+webhook_events = sa.Table(
+    "webhook_events", metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(80), nullable=False),
+    sa.Column("version", sa.String(8), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("entity", sa.String(40), nullable=False),
+    sa.Column("entity_id", sa.String(64)),
+    sa.Column("occurred_at", sa.DateTime()),
+    sa.Column("received_at", sa.DateTime(), nullable=False),
+    sa.Column("merged_to_id", sa.String(64)),
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.UniqueConstraint("workspace_id", "event_id", name="uq_webhook_events_workspace_event"),
+    sqlite_autoincrement=True,  # never reuse a seq after old rows are pruned: it is a cursor
+)
+
+webhook_rejects = sa.Table(
+    "webhook_rejects", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("received_at", sa.DateTime(), nullable=False),
+    sa.Column("workspace_id", sa.String(64)),
+    sa.Column("reason", sa.String(300), nullable=False),
+    sa.Column("status", sa.Integer(), nullable=False),
+    sa.Column("remote_addr", sa.String(64)),
+    sa.Column("body_sample", sa.Text()),
+    sqlite_autoincrement=True,
+)
+
+_EVENT_COLUMNS = [c for c in webhook_events.c if c.name != "payload"]
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    workspace_id: str
+    event_id: str
+    version: str
+    action: str
+    entity: str
+    entity_id: str | None
+    occurred_at: datetime | None
+    received_at: datetime
+    merged_to_id: str | None
+    payload: str | None = None  # only when asked for: the sensor reads keys, the copy reads bodies
+
+
+@dataclass(frozen=True)
+class StoredReject:
+    id: int
+    received_at: datetime
+    workspace_id: str | None
+    reason: str
+    status: int
+    remote_addr: str | None
+    body_sample: str | None
+
+
+class Inbox:
+    """Events and rejects on one database URL. Thread-safe; create one per process."""
+
+    def __init__(self, url: str = DEFAULT_INBOX_URL, *, create: bool = True) -> None:
+        self.url = sa.make_url(url)
+        self.backend = self.url.get_backend_name()
+        if self.backend == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = _engine(url, self.backend)
+        self._write_lock = threading.Lock() if self.backend == "sqlite" else None
+        self._committer: GroupCommitter[dict[str, Any], bool] = GroupCommitter(
+            self._insert_batch, name="webhook-inbox-writer")
+        # Built once: constructing the statement per batch costs more than executing it.
+        self._insert = (sqlite.insert if self.backend == "sqlite" else postgresql.insert)(webhook_events) \
+            .on_conflict_do_nothing(index_elements=["workspace_id", "event_id"])
+        if create:
+            metadata.create_all(self.engine)
+
+    # -- writing (the receiver) --------------------------------------------------------------------------
+    def store(self, workspace_id: str, event: InboundEvent, received_at: datetime | None = None) -> bool:
+        """Store the event unless (workspace, event id) is already there; True when it was new.
+
+        Returns once the row is committed (durably: see `group_commit.py`); raises `InboxUnavailable` otherwise.
+        """
+        try:
+            return self._committer.submit(_row(workspace_id, event, received_at), timeout=STORE_TIMEOUT_S)
+        except (SQLAlchemyError, TimeoutError) as exc:
+            raise InboxUnavailable(f"could not store event {event.event_id}: {type(exc).__name__}") from exc
+
+    async def store_async(self, workspace_id: str, event: InboundEvent, received_at: datetime | None = None) -> bool:
+        """`store` for the receiver's event loop: waits for the commit without tying up a pool thread."""
+        try:
+            return await self._committer.submit_async(_row(workspace_id, event, received_at),
+                                                      timeout=STORE_TIMEOUT_S)
+        except (SQLAlchemyError, TimeoutError) as exc:
+            raise InboxUnavailable(f"could not store event {event.event_id}: {type(exc).__name__}") from exc
+
+    def _insert_batch(self, rows: Sequence[dict[str, Any]]) -> list[bool]:
+        """Insert a batch in one transaction; per row, whether it was new (not stored before, nor earlier in the
+        batch). The existence check shares the transaction: on Postgres under the advisory lock, on SQLite under
+        the process's write lock (another process racing us can only turn a 'stored' into a 'duplicate' answer;
+        the unique key still stores the event once)."""
+        with self._writing() as connection:
+            ids = {row["event_id"] for row in rows}
+            existing = {tuple(found) for found in connection.execute(
+                sa.select(webhook_events.c.workspace_id, webhook_events.c.event_id)
+                .where(webhook_events.c.event_id.in_(ids)))}
+            new, fresh = [], []
+            for row in rows:
+                key = (row["workspace_id"], row["event_id"])
+                fresh.append(key not in existing)
+                if key not in existing:
+                    existing.add(key)
+                    new.append(row)
+            if new:
+                connection.execute(self._insert, new)
+        return fresh
+
+    def record_reject(self, *, status: int, reason: str, workspace_id: str | None = None,
+                      remote_addr: str | None = None, body: bytes | None = None,
+                      received_at: datetime | None = None) -> None:
+        sample = body[:BODY_SAMPLE_BYTES].decode("utf-8", errors="replace") if body else None
+        with self._writing() as connection:
+            connection.execute(webhook_rejects.insert().values(
+                received_at=_naive_utc(received_at or _now()), workspace_id=(workspace_id or None) and workspace_id[:64],
+                reason=reason[:300], status=status, remote_addr=remote_addr, body_sample=sample))
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        if self._write_lock is not None:
+            with self._write_lock, self.engine.begin() as connection:
+                yield connection
+            return
+        with self.engine.begin() as connection:
+            connection.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+            yield connection
+
+    # -- reading (the sensor, the warehouse copy, tests) -------------------------------------------------
+    def events_after(self, seq: int, *, workspace_id: str | None = None, limit: int = 1_000,
+                     with_payload: bool = False) -> list[StoredEvent]:
+        columns = list(webhook_events.c) if with_payload else _EVENT_COLUMNS
+        query = sa.select(*columns).where(webhook_events.c.seq > seq).order_by(webhook_events.c.seq).limit(limit)
+        if workspace_id is not None:
+            query = query.where(webhook_events.c.workspace_id == workspace_id)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [StoredEvent(**{**row, "occurred_at": _aware(row["occurred_at"]),
+                               "received_at": _aware(row["received_at"])}) for row in rows]
+
+    def last_seq(self, *, workspace_id: str | None = None) -> int:
+        query = sa.select(sa.func.max(webhook_events.c.seq))
+        if workspace_id is not None:
+            query = query.where(webhook_events.c.workspace_id == workspace_id)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar() or 0)
+
+    def count_events(self, *, workspace_id: str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(webhook_events)
+        if workspace_id is not None:
+            query = query.where(webhook_events.c.workspace_id == workspace_id)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar() or 0)
+
+    def rejects_after(self, reject_id: int = 0, *, workspace_id: str | None = None,
+                      limit: int = 1_000) -> list[StoredReject]:
+        query = (sa.select(webhook_rejects).where(webhook_rejects.c.id > reject_id)
+                 .order_by(webhook_rejects.c.id).limit(limit))
+        if workspace_id is not None:
+            query = query.where(webhook_rejects.c.workspace_id == workspace_id)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [StoredReject(**{**row, "received_at": _aware(row["received_at"])}) for row in rows]
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+
+    def close(self) -> None:
+        self._committer.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Inbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def sqlite_inbox_exists(url: str) -> bool:
+    """False for a SQLite URL whose file is not there yet (nothing was ever received); True otherwise."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).exists()
+
+
+def _engine(url: str, backend: str) -> sa.Engine:
+    if backend == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": WRITE_TIMEOUT_MS / 1000})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL: readers (the sensor, the copy) never block the receiver's writes, nor it theirs.
+            cursor.execute("pragma journal_mode=wal")
+            cursor.execute(f"pragma busy_timeout={WRITE_TIMEOUT_MS}")
+            # FULL: an acknowledged event survives a power cut too, not only a crash of the process.
+            cursor.execute("pragma synchronous=full")
+            cursor.close()
+
+        return engine
+    if backend == "postgresql":
+        return sa.create_engine(
+            _psycopg(url), pool_size=10, max_overflow=20, pool_pre_ping=True,
+            connect_args={"connect_timeout": 3, "options": f"-c statement_timeout={WRITE_TIMEOUT_MS}"})
+    raise ValueError(f"unsupported webhook inbox URL {url!r}: use sqlite:///path or postgresql://...")
+
+
+def _psycopg(url: str) -> str:
+    # Plain postgresql:// means psycopg2 to SQLAlchemy; the project ships psycopg 3.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _row(workspace_id: str, event: InboundEvent, received_at: datetime | None) -> dict[str, Any]:
+    return {"workspace_id": workspace_id, "event_id": event.event_id, "version": event.version,
+            "action": event.action, "entity": event.entity, "entity_id": event.entity_id,
+            "occurred_at": _naive_utc(event.occurred_at), "received_at": _naive_utc(received_at or _now()),
+            "merged_to_id": event.merged_to_id, "payload": event.payload}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    # Stored as naive UTC: SQLite has no time zone, and one convention keeps both backends alike.
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

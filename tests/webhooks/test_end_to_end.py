@@ -1,0 +1,251 @@
+"""End to end on the sandbox: its own webhook delivery (Basic auth, retries) into a real uvicorn receiver, the
+sensor's run request, and the requested assets landing the change in the warehouse.
+
+The marts (`deal_stage_history`) are built by dbt, which is not in this tree yet: these tests stop at the raw
+tables and `state.webhook_events`, which dbt reads.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import httpx
+import pytest
+
+from pipedrive_etl.config import Workspace
+from pipedrive_etl.connections import pipedrive_client
+from pipedrive_etl.defs.extract import pipedrive_deal_stage_changes, pipedrive_fields, pipedrive_stream_assets
+from pipedrive_etl.defs.resources import ColdCopyResource, SyncConfigResource, WarehouseResource
+from pipedrive_etl.defs.webhooks import WebhookInboxResource, pipedrive_webhook_sensor, webhook_assets
+from pipedrive_etl.pipedrive import PipedriveClient, TokenBudget
+from pipedrive_etl.sandbox import FakeClock, Sandbox, seed_pipedrive
+from pipedrive_etl.warehouse import open_warehouse
+from pipedrive_etl.webhooks import (
+    BasicCredentials,
+    Inbox,
+    ReceiverSettings,
+    create_app,
+    register_workspace,
+    running_receiver,
+)
+from pipedrive_etl.webhooks.server import free_port
+
+from .conftest import PASSWORD, USER, basic, v2_event
+
+SYNC_YAML = """
+workspaces:
+  - id: demo
+    pipedrive: {company_domain: sandbox, auth: {env: SANDBOX_TOKEN}, plan: ultimate, seats: 5}
+"""
+ASSETS = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *webhook_assets]
+CREDENTIALS = BasicCredentials(USER, PASSWORD)
+
+
+class SandboxPipedrive:
+    """Stands in for PipedriveResource: the same client, on the sandbox's in-process transport."""
+
+    def __init__(self, sandbox: Sandbox, clock: FakeClock) -> None:
+        self.sandbox, self.clock = sandbox, clock
+
+    def client(self, workspace: Workspace, budget: TokenBudget) -> PipedriveClient:
+        return pipedrive_client(workspace, budget=budget, env={"SANDBOX_TOKEN": "sandbox-token"},
+                                transport=self.sandbox.transport(), clock=self.clock.monotonic,
+                                sleep=self.clock.sleep)
+
+
+class TimedTransport(httpx.BaseTransport):
+    """Real HTTP, kept open across the sandbox's one-client-per-delivery, timing each acknowledgement."""
+
+    def __init__(self) -> None:
+        self.inner, self.seconds = httpx.HTTPTransport(), []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.perf_counter()
+        response = self.inner.handle_request(request)
+        response.read()
+        self.seconds.append(time.perf_counter() - started)
+        return response
+
+    def close(self) -> None:  # the sandbox closes its client after every delivery; the pool outlives it
+        pass
+
+
+@dataclass
+class World:
+    sandbox: Sandbox
+    clock: FakeClock
+    inbox: Inbox
+    inbox_url: str
+    warehouse_url: str
+    resources: dict[str, object]
+    http: httpx.Client
+
+    def register(self, public_url: str) -> None:
+        with PipedriveClient.with_api_token("sandbox-token", company_domain="sandbox", plan="ultimate",
+                                            transport=self.sandbox.transport()) as client:
+            register_workspace(client, "demo", public_url, CREDENTIALS)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    # Extraction stamps its cursors with the real time: the sandbox's clock starts there too.
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    sandbox = Sandbox(plan="ultimate", seats=5, clock=clock, accounting=False)
+    seed_pipedrive(sandbox, persons=30, organizations=10, deals=20, activities=0, seed=3)
+    clock.advance(3600)
+    (tmp_path / "sync.yaml").write_text(SYNC_YAML)
+    inbox_url, warehouse_url = f"sqlite:///{tmp_path}/webhooks.db", f"duckdb:///{tmp_path}/warehouse.duckdb"
+    resources = {"sync_config": SyncConfigResource(path=str(tmp_path / "sync.yaml")),
+                 "warehouse": WarehouseResource(url=warehouse_url), "pipedrive": SandboxPipedrive(sandbox, clock),
+                 "coldcopy": ColdCopyResource(), "webhook_inbox": WebhookInboxResource(url=inbox_url)}
+    http = httpx.Client(transport=sandbox.transport(), base_url="https://sandbox.pipedrive.com",
+                        headers={"x-api-token": "sandbox-token"})
+    with Inbox(inbox_url) as inbox, http:
+        yield World(sandbox, clock, inbox, inbox_url, warehouse_url, resources, http)
+
+
+def _app(world: World):
+    return create_app(ReceiverSettings(credentials={"demo": CREDENTIALS}), world.inbox)
+
+
+def _open_deal_in_another_stage(world: World) -> tuple[int, int]:
+    deals = world.http.get("/api/v2/deals", params={"limit": 100, "status": "open"}).json()["data"]
+    deal = deals[0]
+    stages = world.http.get("/api/v2/stages", params={"pipeline_id": deal["pipeline_id"]}).json()["data"]
+    return deal["id"], next(s["id"] for s in stages if s["id"] != deal["stage_id"])
+
+
+def test_a_stage_move_in_the_sandbox_lands_in_the_warehouse_at_the_webhooks_time(world: World) -> None:
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("workspaces", ["demo"])
+    assert dg.materialize(ASSETS, partition_key="demo", instance=instance, resources=world.resources).success
+    with running_receiver(_app(world)) as base_url:
+        world.register(base_url)
+        deal_id, new_stage = _open_deal_in_another_stage(world)
+        world.clock.advance(60)
+        moved_at = world.clock.now()
+        assert world.http.patch(f"/api/v2/deals/{deal_id}", json={"stage_id": new_stage}).status_code == 200
+        attempts = world.sandbox.webhooks.deliver_due()
+    assert [(a.status, a.ok) for a in attempts] == [(200, True)]
+
+    context = dg.build_sensor_context(instance=instance, definitions=dg.Definitions(
+        assets=ASSETS, sensors=[pipedrive_webhook_sensor], resources=world.resources), resources=world.resources)
+    [request] = pipedrive_webhook_sensor(context).run_requests
+    assert request.partition_key == "demo" and request.run_key.startswith("pipedrive-webhook-")
+    assert {"pipedrive/deals", "pipedrive/deal_stage_changes", "pipedrive/webhook_events"} <= {
+        k.to_user_string() for k in request.asset_selection}
+
+    run = dg.materialize(ASSETS, selection=request.asset_selection, partition_key="demo", instance=instance,
+                         resources=world.resources)
+    assert run.success
+    with open_warehouse(world.warehouse_url) as warehouse:
+        raw_stage = warehouse.fetchone("select stage_id from raw.pipedrive_deals where id = ?", [deal_id])[0]
+        event = warehouse.fetchone("select entity_id, new_stage_id, occurred_at, event_id from state.webhook_events "
+                                   "where entity = 'deal'")
+    assert raw_stage == new_stage
+    assert (event[0], event[1], event[2].astimezone(UTC)) == (deal_id, new_stage, moved_at)
+    assert request.run_key == f"pipedrive-webhook-{event[3]}"
+
+
+def test_a_delivery_while_the_receiver_is_down_lands_with_pipedrives_retry(world: World) -> None:
+    port = free_port()
+    world.register(f"http://127.0.0.1:{port}")
+    world.http.patch("/api/v2/persons/1", json={"name": "Renamed While Down"})
+    [first] = world.sandbox.webhooks.deliver_due()  # nothing listens on the port yet
+    with running_receiver(_app(world), port=port):
+        world.clock.advance(3)  # Pipedrive's first retry, 3 s later
+        [retry] = world.sandbox.webhooks.deliver_due()
+    [stored] = world.inbox.events_after(0, with_payload=True)
+    assert (first.ok, first.status, retry.ok, retry.attempt) == (False, None, True, 2)
+    assert (stored.entity, json.loads(stored.payload)["meta"]["attempt"]) == ("person", 2)
+
+
+def test_wrong_credentials_in_the_subscription_are_refused_and_retried(world: World) -> None:
+    with running_receiver(_app(world)) as base_url:
+        with PipedriveClient.with_api_token("sandbox-token", company_domain="sandbox", plan="ultimate",
+                                            transport=world.sandbox.transport()) as client:
+            register_workspace(client, "demo", base_url, BasicCredentials(USER, "stale-password"))
+        world.http.patch("/api/v2/persons/1", json={"name": "Nobody Hears This"})
+        [attempt] = world.sandbox.webhooks.deliver_due()
+    assert (attempt.status, world.inbox.count_events(), world.inbox.rejects_after(0)[0].reason) == (
+        401, 0, "wrong Basic credentials")
+    assert world.sandbox.webhooks.queue.next_due() is not None  # Pipedrive will try again in 3 s
+
+
+def test_a_burst_of_1000_sandbox_events_is_stored_whole_and_acknowledged_fast(world: World) -> None:
+    timed = TimedTransport()
+    world.sandbox.webhooks.transport = timed
+    with running_receiver(_app(world)) as base_url:
+        world.register(base_url)
+        for n in range(1_000):
+            world.http.patch(f"/api/v2/persons/{n % 30 + 1}", json={"name": f"Burst {n}"})
+        attempts = world.sandbox.webhooks.deliver_due()
+    timed.inner.close()
+    p99 = sorted(timed.seconds)[int(len(timed.seconds) * 0.99) - 1]
+    assert (len(attempts), all(a.ok for a in attempts), world.inbox.count_events()) == (1_000, True, 1_000)
+    assert p99 < 1.0, f"p99 acknowledgement {p99:.3f} s"
+
+
+def test_1000_concurrent_deliveries_are_all_stored_and_acknowledged_fast(world: World) -> None:
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+
+    def deliver(base_url: str, count: int) -> None:
+        with httpx.Client(base_url=base_url, headers=basic(), timeout=10) as client:
+            for _ in range(count):
+                body = json.dumps(v2_event(event_id=str(uuid.uuid4()))).encode()
+                started = time.perf_counter()
+                status = client.post("/webhooks/demo", content=body).status_code
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+                    if status != 200:
+                        failures.append(status)
+
+    with running_receiver(_app(world)) as base_url:
+        threads = [threading.Thread(target=deliver, args=(base_url, 50)) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    p99 = sorted(latencies)[int(len(latencies) * 0.99) - 1]
+    assert (failures, world.inbox.count_events()) == ([], 1_000)
+    assert p99 < 2.0, f"p99 acknowledgement {p99:.3f} s"
+
+
+def test_a_chunked_body_over_the_limit_is_cut_off_with_413(world: World) -> None:
+    settings = ReceiverSettings(credentials={"demo": CREDENTIALS}, max_body_bytes=10_000)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"meta": {"id": "x", "pad": "'
+        for _ in range(100):
+            yield b"x" * 1_000
+        yield b'"}}'
+
+    with running_receiver(create_app(settings, world.inbox)) as base_url:
+        response = httpx.post(f"{base_url}/webhooks/demo", content=chunks(), headers=basic())
+    assert response.status_code == 413
+    assert world.inbox.rejects_after(0)[0].reason == "body is over the 10000-byte limit"
+
+
+def test_the_receiver_answers_health_over_http(world: World) -> None:
+    with running_receiver(_app(world)) as base_url:
+        assert httpx.get(f"{base_url}/health").json()["status"] == "ok"
+
+
+def test_nothing_in_the_receivers_answers_depends_on_the_clock_of_the_sandbox(world: World) -> None:
+    # The receiver stamps received_at with real time, not the sandbox's fake clock.
+    with running_receiver(_app(world)) as base_url:
+        world.register(base_url)
+        world.http.patch("/api/v2/persons/2", json={"name": "Clocked"})
+        world.sandbox.webhooks.deliver_due()
+    [stored] = world.inbox.events_after(0)
+    assert abs((stored.received_at - datetime.now(UTC)).total_seconds()) < 60
