@@ -59,10 +59,10 @@ Option ids are turned into labels before this (int_mapped_field_values); monetar
 {#- A set given as a JSON array of labels or as comma-separated labels -> sorted labels joined with ', '. -#}
 {% macro canonical_set(value) %}{{ return(adapter.dispatch('canonical_set')(value)) }}{% endmacro %}
 {% macro default__canonical_set(value) -%}
-    (select string_agg(trim(member), ', ' order by trim(member))
-     from unnest(case when trim({{ value }}) like '[%' then json_extract_string(cast({{ value }} as json), '$[*]')
-                      else string_split({{ value }}, ',') end) as members (member)
-     where trim(member) <> '')
+    nullif(array_to_string(list_sort(list_filter(list_transform(
+        case when trim({{ value }}) like '[%' then json_extract_string(cast({{ value }} as json), '$[*]')
+             else string_split({{ value }}, ',') end,
+        lambda member: trim(member)), lambda member: member <> '')), ', '), '')
 {%- endmacro %}
 {% macro postgres__canonical_set(value) -%}
     (select string_agg(trim(member), ', ' order by trim(member))
@@ -93,17 +93,6 @@ Option ids are turned into labels before this (int_mapped_field_values); monetar
                                    lambda word: upper(left(word, 1)) || substr(word, 2)), ' ')
 {%- endmacro %}
 {% macro postgres__title_case(value) %}initcap({{ value }}){% endmacro %}
-
-{#- The text of a Pipedrive field value before canonicalisation, from its JSON (`field_json`) and the text
-`->>` gave (`field_text`): object types give their `value` (ranges 'value/until'); everything else its text. -#}
-{% macro pipedrive_field_text(field_type, field_json, field_text) -%}
-    case
-        when {{ field_type }} in ('monetary', 'address', 'time') then {{ field_json }} ->> 'value'
-        when {{ field_type }} in ('daterange', 'timerange')
-            then ({{ field_json }} ->> 'value') || '/' || coalesce({{ field_json }} ->> 'until', '')
-        else {{ field_text }}
-    end
-{%- endmacro %}
 
 {#- round(number, digits) with the digits from a column: DuckDB rounds doubles, Postgres only numerics. -#}
 {% macro round_to(number, digits) %}{{ return(adapter.dispatch('round_to')(number, digits)) }}{% endmacro %}

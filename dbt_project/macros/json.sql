@@ -55,3 +55,8 @@ its 0-based index. Anything but an array (SQL NULL, JSON null, a scalar) gives n
 {% macro json_agg(value, order_by) %}{{ return(adapter.dispatch('json_agg')(value, order_by)) }}{% endmacro %}
 {% macro default__json_agg(value, order_by) %}cast(list({{ value }} order by {{ order_by }}) as json){% endmacro %}
 {% macro postgres__json_agg(value, order_by) %}jsonb_agg({{ value }} order by {{ order_by }}){% endmacro %}
+
+{#- An aggregate: a JSON object from text keys and values. -#}
+{% macro json_object_agg(key, value) %}{{ return(adapter.dispatch('json_object_agg')(key, value)) }}{% endmacro %}
+{% macro default__json_object_agg(key, value) %}json_group_object({{ key }}, {{ value }}){% endmacro %}
+{% macro postgres__json_object_agg(key, value) %}jsonb_object_agg({{ key }}, {{ value }}){% endmacro %}

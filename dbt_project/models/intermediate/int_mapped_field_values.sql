@@ -1,8 +1,10 @@
 {{ config(materialized='workspace_table') }}
 
-{#- Every mapped field of every linked pair: the ColdCopy value (through the transform) and the Pipedrive value,
-both canonical (macros/canonical.sql), with the baseline and both sides' timestamps. Compared in Pipedrive's
-terms, so a transformed field does not differ merely because of its transform. -#}
+{#- Every mapped field of every linked pair: the ColdCopy value through the mapping's transform and the
+Pipedrive value with option ids decoded to labels, both canonical (macros/canonical.sql), with the baseline and
+both sides' timestamps. Compared in Pipedrive's terms, so a transformed field does not differ merely because of
+its transform. Leads and records are joined per pair before fanning out to fields: one join per pair, not per
+field. -#}
 
 with
 
@@ -20,17 +22,45 @@ mappings as (
 
 ),
 
-lead_values as (
+lookups as (
 
-    select * from {{ ref('int_coldcopy_lead_values_transformed') }}
+    select * from {{ ref('stg_state__field_mapping_lookups') }}
     where {{ in_workspace_scope() }}
 
 ),
 
-record_values as (
+options as (
 
-    select * from {{ ref('int_pipedrive_record_values_decoded') }}
-    where {{ in_workspace_scope() }} and not is_deleted
+    select * from {{ ref('int_pipedrive_field_options_unnested') }}
+    where {{ in_workspace_scope() }}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_coldcopy__leads') }}
+    where {{ in_workspace_scope() }}
+
+),
+
+persons as (
+
+    select * from {{ ref('stg_pipedrive__persons') }}
+    where {{ in_workspace_scope() }}
+
+),
+
+organizations as (
+
+    select * from {{ ref('stg_pipedrive__organizations') }}
+    where {{ in_workspace_scope() }}
+
+),
+
+deals as (
+
+    select * from {{ ref('stg_pipedrive__deals') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
@@ -38,6 +68,43 @@ baselines as (
 
     select * from {{ ref('stg_state__sync_baseline') }}
     where {{ in_workspace_scope() }}
+
+),
+
+set_options as (
+
+    select workspace_id, pipedrive_entity, field_key, {{ json_object_agg('option_id', 'option_label') }} as labels
+    from options
+    group by workspace_id, pipedrive_entity, field_key
+
+),
+
+mapped_fields as (
+
+    select mappings.*, set_options.labels as set_labels
+    from mappings
+    left join set_options
+        on mappings.field_type = 'set'
+        and set_options.workspace_id = mappings.workspace_id
+        and set_options.pipedrive_entity = mappings.pipedrive_entity
+        and set_options.field_key = mappings.pipedrive_field_code
+
+),
+
+records as (
+
+    select
+        workspace_id, 'person' as pipedrive_entity, pipedrive_person_id as pipedrive_record_id, custom_fields, raw,
+        updated_at, extracted_at, is_deleted
+    from persons
+    union all
+    select
+        workspace_id, 'organization', pipedrive_organization_id, custom_fields, raw, updated_at, extracted_at,
+        is_deleted
+    from organizations
+    union all
+    select workspace_id, 'deal', pipedrive_deal_id, custom_fields, raw, updated_at, extracted_at, is_deleted
+    from deals
 
 ),
 
@@ -54,50 +121,135 @@ pairs as (
 
 ),
 
+paired as (
+
+    select
+        pairs.*,
+        leads.email,
+        leads.first_name,
+        leads.last_name,
+        leads.phone,
+        leads.job_title,
+        leads.company_name,
+        leads.lead_status,
+        leads.custom_fields,
+        leads.updated_at as coldcopy_updated_at,
+        leads.extracted_at as coldcopy_extracted_at,
+        records.custom_fields as record_custom_fields,
+        records.raw as record_raw,
+        records.updated_at as pipedrive_updated_at,
+        records.extracted_at as pipedrive_extracted_at
+
+    from pairs
+    inner join leads
+        on leads.workspace_id = pairs.workspace_id
+        and leads.coldcopy_lead_id = pairs.coldcopy_lead_id
+    inner join records
+        on records.workspace_id = pairs.workspace_id
+        and records.pipedrive_entity = pairs.pipedrive_entity
+        and records.pipedrive_record_id = pairs.pipedrive_record_id
+    where not records.is_deleted
+
+),
+
+extracted as (
+
+    select
+        paired.workspace_id,
+        paired.coldcopy_lead_id,
+        paired.pipedrive_entity,
+        paired.pipedrive_record_id,
+        paired.coldcopy_updated_at,
+        paired.coldcopy_extracted_at,
+        paired.pipedrive_updated_at,
+        paired.pipedrive_extracted_at,
+        mapping.mapping_id,
+        mapping.mapping_position,
+        mapping.pipedrive_field_key,
+        mapping.pipedrive_field_code,
+        mapping.coldcopy_column,
+        mapping.coldcopy_custom_key,
+        mapping.field_type,
+        mapping.direction,
+        mapping.conflict_rule,
+        mapping.rule_source,
+        mapping.transform_kind,
+        mapping.transform_format,
+        mapping.transform_calculation,
+        mapping.transform_operand,
+        mapping.transform_default,
+        mapping.set_labels,
+        {{ coldcopy_field_value('mapping', 'paired') }} as coldcopy_raw_value,
+        {{ pipedrive_field_value('mapping', 'paired.record_custom_fields', 'paired.record_raw') }}
+            as pipedrive_raw_value
+
+    from paired
+    inner join mapped_fields as mapping
+        on mapping.workspace_id = paired.workspace_id
+        and mapping.pipedrive_entity = paired.pipedrive_entity
+
+),
+
+decoded as (
+
+    select
+        extracted.*,
+        {{ transformed_for_pipedrive('extracted', 'extracted.coldcopy_raw_value', 'lookup') }} as coldcopy_text,
+        case
+            when extracted.field_type = 'enum' then coalesce(enum_options.option_label, extracted.pipedrive_raw_value)
+            when extracted.field_type = 'set'
+                then {{ set_option_labels('extracted.pipedrive_raw_value', 'extracted.set_labels') }}
+            else extracted.pipedrive_raw_value
+        end as pipedrive_text
+
+    from extracted
+    left join lookups as lookup
+        on extracted.transform_kind = 'lookup'
+        and lookup.workspace_id = extracted.workspace_id
+        and lookup.mapping_id = extracted.mapping_id
+        and lookup.from_value = coalesce(trim(extracted.coldcopy_raw_value), '')
+    left join options as enum_options
+        on extracted.field_type = 'enum'
+        and enum_options.workspace_id = extracted.workspace_id
+        and enum_options.pipedrive_entity = extracted.pipedrive_entity
+        and enum_options.field_key = extracted.pipedrive_field_code
+        and enum_options.option_id = extracted.pipedrive_raw_value
+
+),
+
 final as (
 
     select
-        pairs.workspace_id,
-        pairs.coldcopy_lead_id,
-        mappings.mapping_id,
-        pairs.pipedrive_entity,
-        pairs.pipedrive_record_id,
-        mappings.pipedrive_field_key,
-        mappings.coldcopy_column,
-        mappings.coldcopy_custom_key,
-        mappings.field_type,
-        mappings.direction,
-        mappings.conflict_rule,
-        mappings.rule_source,
-        mappings.transform_kind,
-        lead_values.coldcopy_raw_value,
-        lead_values.coldcopy_value,
-        record_values.pipedrive_value,
+        decoded.workspace_id,
+        decoded.coldcopy_lead_id,
+        decoded.mapping_id,
+        decoded.mapping_position,
+        decoded.pipedrive_entity,
+        decoded.pipedrive_record_id,
+        decoded.pipedrive_field_key,
+        decoded.coldcopy_column,
+        decoded.coldcopy_custom_key,
+        decoded.field_type,
+        decoded.direction,
+        decoded.conflict_rule,
+        decoded.rule_source,
+        decoded.transform_kind,
+        decoded.coldcopy_raw_value,
+        {{ canonical_value('decoded.field_type', 'decoded.coldcopy_text') }} as coldcopy_value,
+        {{ canonical_value('decoded.field_type', 'decoded.pipedrive_text') }} as pipedrive_value,
         baselines.mapping_id is not null as has_baseline,
         baselines.baseline_value,
         baselines.agreed_at as baseline_agreed_at,
-        lead_values.coldcopy_updated_at,
-        lead_values.coldcopy_extracted_at,
-        record_values.pipedrive_updated_at,
-        record_values.pipedrive_extracted_at
+        decoded.coldcopy_updated_at,
+        decoded.coldcopy_extracted_at,
+        decoded.pipedrive_updated_at,
+        decoded.pipedrive_extracted_at
 
-    from pairs
-    inner join mappings
-        on mappings.workspace_id = pairs.workspace_id
-        and mappings.pipedrive_entity = pairs.pipedrive_entity
-    inner join lead_values
-        on lead_values.workspace_id = pairs.workspace_id
-        and lead_values.coldcopy_lead_id = pairs.coldcopy_lead_id
-        and lead_values.mapping_id = mappings.mapping_id
-    inner join record_values
-        on record_values.workspace_id = pairs.workspace_id
-        and record_values.pipedrive_entity = pairs.pipedrive_entity
-        and record_values.pipedrive_record_id = pairs.pipedrive_record_id
-        and record_values.mapping_id = mappings.mapping_id
+    from decoded
     left join baselines
-        on baselines.workspace_id = pairs.workspace_id
-        and baselines.coldcopy_lead_id = pairs.coldcopy_lead_id
-        and baselines.mapping_id = mappings.mapping_id
+        on baselines.workspace_id = decoded.workspace_id
+        and baselines.coldcopy_lead_id = decoded.coldcopy_lead_id
+        and baselines.mapping_id = decoded.mapping_id
 
 )
 

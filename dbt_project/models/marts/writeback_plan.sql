@@ -28,10 +28,10 @@ creates as (
 
 ),
 
-lead_values as (
+leads as (
 
-    select * from {{ ref('int_coldcopy_lead_values_transformed') }}
-    where {{ in_workspace_scope() }} and pipedrive_entity = 'person' and coldcopy_value is not null
+    select * from {{ ref('stg_coldcopy__leads') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
@@ -39,6 +39,13 @@ mappings as (
 
     select * from {{ ref('stg_state__field_mappings') }}
     where {{ in_workspace_scope() }} and pipedrive_entity = 'person' and direction <> 'to_coldcopy'
+
+),
+
+lookups as (
+
+    select * from {{ ref('stg_state__field_mapping_lookups') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
@@ -102,24 +109,57 @@ pipedrive_updates as (
 
 ),
 
+create_fields as (
+
+    -- A created person gets the lead's values of every person field mapped towards Pipedrive.
+    select
+        creates.workspace_id,
+        creates.coldcopy_lead_id,
+        mapping.*,
+        {{ coldcopy_field_value('mapping', 'leads') }} as coldcopy_raw_value
+
+    from creates
+    inner join leads
+        on leads.workspace_id = creates.workspace_id
+        and leads.coldcopy_lead_id = creates.coldcopy_lead_id
+    inner join mappings as mapping
+        on mapping.workspace_id = creates.workspace_id
+
+),
+
+create_values as (
+
+    select
+        create_fields.workspace_id,
+        create_fields.coldcopy_lead_id,
+        create_fields.mapping_id,
+        create_fields.mapping_position,
+        create_fields.pipedrive_field_key,
+        create_fields.field_type,
+        {{ canonical_value('create_fields.field_type', transformed_for_pipedrive(
+            'create_fields', 'create_fields.coldcopy_raw_value', 'lookup')) }} as coldcopy_value
+
+    from create_fields
+    left join lookups as lookup
+        on create_fields.transform_kind = 'lookup'
+        and lookup.workspace_id = create_fields.workspace_id
+        and lookup.mapping_id = create_fields.mapping_id
+        and lookup.from_value = coalesce(trim(create_fields.coldcopy_raw_value), '')
+
+),
+
 create_changes as (
 
     select
-        lead_values.workspace_id,
-        lead_values.coldcopy_lead_id,
-        {{ json_agg(plan_change('mappings.mapping_id', 'mappings.pipedrive_field_key', 'mappings.field_type',
-                                'lead_values.coldcopy_value', 'null', 'lead_values.coldcopy_value',
-                                'lead_values.coldcopy_lead_id'), 'mappings.mapping_position') }} as changes,
+        workspace_id,
+        coldcopy_lead_id,
+        {{ json_agg(plan_change('mapping_id', 'pipedrive_field_key', 'field_type', 'coldcopy_value', 'null',
+                                'coldcopy_value', 'coldcopy_lead_id'), 'mapping_position') }} as changes,
         count(*) as change_count
 
-    from creates
-    inner join lead_values
-        on lead_values.workspace_id = creates.workspace_id
-        and lead_values.coldcopy_lead_id = creates.coldcopy_lead_id
-    inner join mappings
-        on mappings.workspace_id = lead_values.workspace_id
-        and mappings.mapping_id = lead_values.mapping_id
-    group by lead_values.workspace_id, lead_values.coldcopy_lead_id
+    from create_values
+    where coldcopy_value is not null
+    group by workspace_id, coldcopy_lead_id
 
 ),
 
