@@ -1,11 +1,13 @@
 """Benchmark: sustained webhook deliveries to the receiver over loopback HTTP, with nothing lost.
 
-Starts `pipedrive-etl webhooks serve` in its own process (SQLite inbox in WAL, synchronous=FULL, group commit),
-then posts unique v2 events from client processes, each with a few threads on keep-alive httpx clients (Pipedrive
-delivers concurrently), for `--seconds` (30 by default). Every event is checked afterwards: each 2xx-answered
-event must be in the inbox exactly once. Targets: p99 acknowledgement under 100 ms, at least 500 events/s.
+Starts `pipedrive-etl webhooks serve` in its own process (SQLite inbox in WAL, synchronous=FULL, group
+commit), then posts unique v2 events from client processes, each with a few threads on keep-alive httpx
+clients (Pipedrive delivers concurrently), for `--seconds` (30 by default). Every event is checked afterwards:
+each 2xx-answered event must be in the inbox exactly once. Targets: p99 acknowledgement under 100 ms, at least
+500 events/s.
 
-Prints `p99_ms=N events_per_s=N` last. Usage: python bench/webhooks.py [--seconds 30] [--clients 2] [--threads 4]
+Prints `p99_ms=N events_per_s=N` last. Usage: python bench/webhooks.py [--seconds 30] [--clients 2] [--threads
+4]
 """
 
 from __future__ import annotations
@@ -37,13 +39,15 @@ def event(n: int) -> bytes:
     return json.dumps({
         "data": {"id": n % 5_000 + 1, "name": f"Person {n}", "custom_fields": {}},
         "previous": {"name": f"Person {n - 1}"},
-        "meta": {"action": "change", "company_id": "8087566", "entity": "person", "entity_id": str(n % 5_000 + 1),
+        "meta": {"action": "change", "company_id": "8087566", "entity": "person",
+                 "entity_id": str(n % 5_000 + 1),
                  "id": str(uuid.uuid4()), "timestamp": "2026-09-01T09:00:00.000Z", "type": "general",
                  "user_id": "1", "version": "2.0", "webhook_id": "7", "attempt": 1, "change_source": "app"},
     }).encode()
 
 
-def client_process(base_url: str, threads: int, seconds: float, start_at: float, out: multiprocessing.Queue) -> None:
+def client_process(base_url: str, threads: int, seconds: float, start_at: float,
+                   out: multiprocessing.Queue) -> None:
     auth = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     latencies: list[float] = []
     acked: list[str] = []
@@ -52,8 +56,8 @@ def client_process(base_url: str, threads: int, seconds: float, start_at: float,
 
     def run() -> None:
         mine_lat, mine_ack, mine_fail = [], [], []
-        with httpx.Client(base_url=base_url, headers={"authorization": auth, "content-type": "application/json"},
-                          timeout=10) as client:
+        headers = {"authorization": auth, "content-type": "application/json"}
+        with httpx.Client(base_url=base_url, headers=headers, timeout=10) as client:
             n = 0
             while time.time() < start_at:
                 time.sleep(0.001)
@@ -108,8 +112,9 @@ def main() -> None:
     base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PIPEDRIVE_WEBHOOK_USER": USER, "PIPEDRIVE_WEBHOOK_PASSWORD": PASSWORD}
     server = subprocess.Popen(
-        [sys.executable, "-m", "pipedrive_etl.cli", "webhooks", "serve", "--config", str(workdir / "sync.yaml"),
-         "--inbox-url", inbox_url, "--port", str(port), "--log-level", "warning"], env=env,
+        [sys.executable, "-m", "pipedrive_etl.cli", "webhooks", "serve",
+         "--config", str(workdir / "sync.yaml"), "--inbox-url", inbox_url, "--port", str(port),
+         "--log-level", "warning"], env=env,
         stdout=subprocess.DEVNULL)
     try:
         wait_healthy(base_url, server)
@@ -134,9 +139,10 @@ def main() -> None:
         stored = {e.event_id for e in inbox.events_after(0, limit=10_000_000)}
     lost = len(set(acked) - stored)
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    print(f"deliveries={len(latencies)} acked={len(acked)} non_2xx={len(failed)} stored={len(stored)} lost={lost} "
-          f"concurrency={args.clients * args.threads} seconds={args.seconds:g}")
-    print(f"p50_ms={statistics.median(latencies) * 1000:.1f} p99_ms={p99:.1f} max_ms={latencies[-1] * 1000:.1f}")
+    print(f"deliveries={len(latencies)} acked={len(acked)} non_2xx={len(failed)} stored={len(stored)} "
+          f"lost={lost} concurrency={args.clients * args.threads} seconds={args.seconds:g}")
+    print(f"p50_ms={statistics.median(latencies) * 1000:.1f} p99_ms={p99:.1f} "
+          f"max_ms={latencies[-1] * 1000:.1f}")
     if lost or failed or len(stored) != len(acked):
         print("FAILED: an acknowledged event is missing, or a delivery was refused")
     print(f"p99_ms={p99:.0f} events_per_s={len(acked) / args.seconds:.0f}")

@@ -1,7 +1,8 @@
-"""Webhooks in Dagster: the sensor that turns new inbox events into targeted runs, and the asset that copies them.
+"""Webhooks in Dagster: the sensor that turns new inbox events into targeted runs, and the asset that copies
+them.
 
-The sensor reads events after its cursor (the inbox's `seq`), groups them per workspace and requests one run per
-workspace of the entity assets the events touch plus everything downstream (the copy of the events,
+The sensor reads events after its cursor (the inbox's `seq`), groups them per workspace and requests one run
+per workspace of the entity assets the events touch plus everything downstream (the copy of the events,
 reconciliation, writeback), keyed `pipedrive-webhook-<last event id>` so a re-evaluated tick never runs twice.
 Which assets is decided by `assets_for_events`, a pure function. Webhooks are hints: the nightly run still
 reads everything, so an event Pipedrive dropped during a ban costs freshness, never data.
@@ -30,8 +31,8 @@ ENTITY_ASSETS: dict[str, tuple[dg.AssetKey, ...]] = {
     "stage": (dg.AssetKey(["pipedrive", "stages"]),),
     "pipeline": (dg.AssetKey(["pipedrive", "pipelines"]), dg.AssetKey(["pipedrive", "stages"])),
 }
-EXTRACTED = sorted({key for keys in ENTITY_ASSETS.values() for key in keys if key.path[1] != "deal_stage_changes"},
-                   key=lambda key: key.path)
+EXTRACTED = sorted({key for keys in ENTITY_ASSETS.values() for key in keys
+                    if key.path[1] != "deal_stage_changes"}, key=lambda key: key.path)
 MAX_EVENTS_PER_TICK = 10_000
 
 
@@ -41,15 +42,16 @@ class EventLike(Protocol):
 
 
 def assets_for_events(events: Iterable[EventLike]) -> set[dg.AssetKey]:
-    """The assets to refresh for these events: the touched entities' and the event copy (which applies deletes,
-    merges and stage moves). Empty when no event is about an object we extract (a note, a product)."""
+    """The assets to refresh for these events: the touched entities' and the event copy (which applies
+    deletes, merges and stage moves). Empty when no event is about an object we extract (a note, a
+    product)."""
     keys = {key for event in events for key in ENTITY_ASSETS.get(event.entity, ())}
     return keys | {WEBHOOK_EVENTS} if keys else set()
 
 
 class WebhookInboxResource(dg.ConfigurableResource):
-    """The receiver's inbox. Unset, the URL is read at run time from PIPEDRIVE_WEBHOOK_INBOX_URL, else the local
-    SQLite file `data/webhooks.db`."""
+    """The receiver's inbox. Unset, the URL is read at run time from PIPEDRIVE_WEBHOOK_INBOX_URL, else the
+    local SQLite file `data/webhooks.db`."""
 
     url: str | None = None
 
@@ -70,9 +72,9 @@ class WebhookInboxResource(dg.ConfigurableResource):
 
 
 webhook_sync = dg.define_asset_job(
-    "webhook_sync", selection=dg.AssetSelection.all(),  # partitioned by workspaces, as every selected asset is
-    description="Targeted refresh of one workspace after Pipedrive webhooks: the touched entities and everything "
-                "downstream. Requested by pipedrive_webhook_sensor with an asset selection.",
+    "webhook_sync", selection=dg.AssetSelection.all(),  # partitioned by workspaces, as every asset is
+    description="Targeted refresh of one workspace after Pipedrive webhooks: the touched entities and "
+                "everything downstream. Requested by pipedrive_webhook_sensor with an asset selection.",
     tags={"pipedrive-etl/job": "webhook_sync"})
 
 
@@ -118,16 +120,16 @@ def pipedrive_webhook_sensor(context: dg.SensorEvaluationContext,
                   "pipedrive-etl/webhook-seq": f"{batch[0].seq}-{last.seq}"}))
     return dg.SensorResult(
         run_requests=requests, cursor=str(events[-1].seq),
-        dynamic_partitions_requests=[workspaces.build_add_request(new_partitions)] if new_partitions else None,
+        dynamic_partitions_requests=[workspaces.build_add_request(new_partitions)] if new_partitions else [],
         skip_reason=None if requests else "new events touch nothing we extract")
 
 
 @dg.asset(key=WEBHOOK_EVENTS, deps=EXTRACTED, partitions_def=workspaces, group_name="pipedrive",
           kinds={"pipedrive"}, pool="warehouse", owners=["team:pipedrive-etl"],
-          description="Pipedrive webhook events copied from the receiver's inbox into state.webhook_events (one row "
-                      "per event; deal stage moves in old_stage_id/new_stage_id at occurred_at), with deletes "
-                      "applied to raw.pipedrive_* as tombstones and merges moving state.sync_links. Runs after "
-                      "extraction, so a tombstone is never overwritten by the same run.")
+          description="Pipedrive webhook events copied from the receiver's inbox into state.webhook_events "
+                      "(one row per event; deal stage moves in old_stage_id/new_stage_id at occurred_at), "
+                      "with deletes applied to raw.pipedrive_* as tombstones and merges moving "
+                      "state.sync_links. Runs after extraction, so its run never overwrites a tombstone.")
 def pipedrive_webhook_events(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                              webhook_inbox: WebhookInboxResource) -> dg.MaterializeResult:
     if not webhook_inbox.exists():
@@ -135,8 +137,8 @@ def pipedrive_webhook_events(context: dg.AssetExecutionContext, warehouse: Wareh
     with webhook_inbox.open() as inbox, warehouse.open() as store:
         result = copy_inbox_to_warehouse(inbox, store, context.partition_key)
     if result.restarted:
-        context.log.warning("the inbox's sequence is behind the warehouse's copy: it was replaced; copied from "
-                            "its start again (upserts keep this harmless)")
+        context.log.warning("the inbox's sequence is behind the warehouse's copy: it was replaced; copied "
+                            "from its start again (upserts keep this harmless)")
     context.log.info(f"{result.events} events, {result.stage_transitions} stage transitions, "
                      f"{sum(result.tombstones.values())} tombstones, {result.links_moved} links moved")
     return dg.MaterializeResult(metadata={

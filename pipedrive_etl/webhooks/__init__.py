@@ -1,16 +1,16 @@
 """Pipedrive webhooks: the receiver, its durable inbox, registration and the copy into the warehouse.
 
-Webhooks are hints, not the record (DESIGN.md decision 8): the receiver stores each event before answering 2xx,
-a Dagster sensor (`defs/webhooks.py`) turns new events into targeted runs, and the nightly run still sweeps, so
-events Pipedrive drops during a ban never lose data.
+Webhooks are hints, not the record (DESIGN.md decision 8): the receiver stores each event before answering
+2xx, a Dagster sensor (`defs/webhooks.py`) turns new events into targeted runs, and the nightly run still
+sweeps, so events Pipedrive drops during a ban never lose data.
 
 Public API:
 
 - `create_app(settings, inbox)`, `ReceiverSettings`: the Starlette receiver (`POST /webhooks/{workspace}`,
-  `GET /health`); `receiver_settings(sync_yaml, env)` builds the settings; `running_receiver(app)` serves it on
-  loopback in a thread.
-- `Inbox(url)`: `webhook_events` and `webhook_rejects` in SQLite (WAL; the default `sqlite:///data/webhooks.db`)
-  or Postgres; `StoredEvent`, `StoredReject`.
+  `GET /health`); `receiver_settings(sync_yaml, env)` builds the settings; `running_receiver(app)` serves it
+  on loopback in a thread.
+- `Inbox(url)`: `webhook_events` and `webhook_rejects` in SQLite (WAL; the default
+  `sqlite:///data/webhooks.db`) or Postgres; `StoredEvent`, `StoredReject`.
 - `parse_event(body) -> InboundEvent`, `stage_transition(...)`: payload v1/v2 normalisation.
 - `plan_registration(existing, wanted)`, `wanted_webhooks(...)`, `apply_registration(client, plan)`,
   `register_workspace(...)`: idempotent subscriptions.
@@ -22,11 +22,11 @@ Environment:
 
 | variable | used by | meaning |
 |---|---|---|
-| `PIPEDRIVE_WEBHOOK_PASSWORD` / `PIPEDRIVE_WEBHOOK_PASSWORD_<WORKSPACE>` | serve, register | Basic password (required) |
-| `PIPEDRIVE_WEBHOOK_USER` / `PIPEDRIVE_WEBHOOK_USER_<WORKSPACE>` | serve, register | Basic user (default `pipedrive`) |
+| `PIPEDRIVE_WEBHOOK_PASSWORD[_<WORKSPACE>]` | serve, register | Basic password (required) |
+| `PIPEDRIVE_WEBHOOK_USER[_<WORKSPACE>]` | serve, register | Basic user (default `pipedrive`) |
 | `PIPEDRIVE_WEBHOOK_HMAC_SECRET`, `PIPEDRIVE_WEBHOOK_HMAC_HEADER` | serve | optional signing-proxy check |
 | `PIPEDRIVE_WEBHOOK_MAX_BODY_BYTES` | serve | body limit (default 1 MiB) |
-| `PIPEDRIVE_WEBHOOK_INBOX_URL` | serve, sensor, copy asset | the inbox (default `sqlite:///data/webhooks.db`) |
+| `PIPEDRIVE_WEBHOOK_INBOX_URL` | serve, sensor, copy asset | the inbox (default SQLite `data/webhooks.db`) |
 | `PIPEDRIVE_WEBHOOK_PUBLIC_URL` | register | the receiver's public base URL |
 
 `<WORKSPACE>` is the workspace id upper-cased, other characters than A-Z and 0-9 made `_`.

@@ -8,8 +8,8 @@ answered at once and recorded after the response has gone (a background task), n
 If the inbox cannot be written the answer is 503, so Pipedrive retries (at +3, +30, +150 s).
 
 Nothing here calls Pipedrive. The inbox write happens on the inbox's writer thread (group commit), which the
-endpoint awaits; the event loop keeps accepting meanwhile, and reject rows and the health check use Starlette's
-thread pool.
+endpoint awaits; the event loop keeps accepting meanwhile, and reject rows and the health check use
+Starlette's thread pool.
 """
 
 from __future__ import annotations
@@ -107,12 +107,13 @@ def _stored(event: InboundEvent, is_new: bool) -> JSONResponse:
 def _reject(inbox: Inbox, rejection: RejectedDelivery, request: Request, workspace_id: str,
             received_at: datetime, body: bytes | None) -> JSONResponse:
     remote = request.client.host if request.client else None
-    log.warning("webhook rejected (%d) for workspace %r from %s: %s", rejection.status, workspace_id[:64], remote,
-                rejection.reason)
+    log.warning("webhook rejected (%d) for workspace %r from %s: %s", rejection.status, workspace_id[:64],
+                remote, rejection.reason)
     record = BackgroundTask(_record_reject, inbox, status=rejection.status, reason=rejection.reason,
                             workspace_id=workspace_id, remote_addr=remote, body=body, received_at=received_at)
     headers = {"WWW-Authenticate": 'Basic realm="pipedrive-etl"'} if rejection.status == 401 else None
-    return JSONResponse({"error": rejection.reason}, status_code=rejection.status, headers=headers, background=record)
+    return JSONResponse({"error": rejection.reason}, status_code=rejection.status, headers=headers,
+                        background=record)
 
 
 def _record_reject(inbox: Inbox, **reject: object) -> None:

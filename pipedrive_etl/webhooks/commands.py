@@ -3,7 +3,8 @@
 `serve` runs the receiver with uvicorn for the workspaces in sync.yaml. `register` makes sure each workspace's
 Pipedrive company has our subscriptions (listing first, creating what is missing) and prints what it did. Both
 read credentials from the environment (see `credentials.py`); sync.yaml comes from `--config`, else
-`PIPEDRIVE_ETL_SYNC_CONFIG`, else the demo's; the inbox from `--inbox-url`, else `PIPEDRIVE_WEBHOOK_INBOX_URL`.
+`PIPEDRIVE_ETL_SYNC_CONFIG`, else the demo's; the inbox from `--inbox-url`, else
+`PIPEDRIVE_WEBHOOK_INBOX_URL`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 DEFAULT_SYNC_CONFIG = "data/demo/sync.yaml"
 DEFAULT_PORT = 8766
+CONFIG_HELP = "sync.yaml (default: $PIPEDRIVE_ETL_SYNC_CONFIG or the demo's)"
 
 
 def _config_path(args: argparse.Namespace, env: Mapping[str, str]) -> str:
@@ -49,9 +51,11 @@ def serve(args: argparse.Namespace) -> int:
     inbox = Inbox(url)
     print(f"Webhook receiver on http://{args.host}:{args.port}/webhooks/<workspace> for "
           f"{', '.join(settings.workspaces)}; inbox {sa.make_url(url).render_as_string(hide_password=True)}; "
-          f"body limit {settings.max_body_bytes} bytes; signature {'required' if settings.signature else 'off'}")
+          f"body limit {settings.max_body_bytes} bytes; "
+          f"signature {'required' if settings.signature else 'off'}")
     try:
-        uvicorn.Server(uvicorn_config(create_app(settings, inbox), args.host, args.port, log_level=args.log_level,
+        app = create_app(settings, inbox)
+        uvicorn.Server(uvicorn_config(app, args.host, args.port, log_level=args.log_level,
                                       access_log=args.access_log)).run()
     finally:
         inbox.close()
@@ -117,7 +121,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     run = commands.add_parser("serve", help="receive Pipedrive webhooks into the inbox")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=DEFAULT_PORT)
-    run.add_argument("--config", default=None, help="sync.yaml (default: $PIPEDRIVE_ETL_SYNC_CONFIG or the demo's)")
+    run.add_argument("--config", default=None, help=CONFIG_HELP)
     run.add_argument("--inbox-url", default=None,
                      help="sqlite:///... or postgresql://... (default: $PIPEDRIVE_WEBHOOK_INBOX_URL or "
                           "sqlite:///data/webhooks.db)")
@@ -126,11 +130,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--access-log", action="store_true")
     run.set_defaults(func=serve)
 
-    reg = commands.add_parser("register", help="create the webhook subscriptions a workspace needs (idempotent)")
-    reg.add_argument("--workspace", action="append", help="a workspace id from sync.yaml (repeatable; default all)")
+    reg = commands.add_parser("register",
+                              help="create the webhook subscriptions a workspace needs (idempotent)")
+    reg.add_argument("--workspace", action="append",
+                     help="a workspace id from sync.yaml (repeatable; default all)")
     reg.add_argument("--public-url", default=None,
                      help="the receiver's public base URL (default: $PIPEDRIVE_WEBHOOK_PUBLIC_URL)")
-    reg.add_argument("--config", default=None, help="sync.yaml (default: $PIPEDRIVE_ETL_SYNC_CONFIG or the demo's)")
+    reg.add_argument("--config", default=None, help=CONFIG_HELP)
     reg.add_argument("--prune", action="store_true", help="also delete stale subscriptions of ours")
     reg.add_argument("--dry-run", action="store_true", help="list and plan, change nothing")
     reg.add_argument("--no-ledger", action="store_true",

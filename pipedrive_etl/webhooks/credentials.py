@@ -1,15 +1,16 @@
 """Receiver credentials from the environment, and the constant-time checks that use them.
 
 Pipedrive signs nothing: the only proof a delivery is ours is the HTTP Basic credentials we gave it when
-registering (pipedrive-api.md §9.4). Behind a signing proxy, an HMAC-SHA256 of the raw body can be required too.
+registering (pipedrive-api.md §9.4). Behind a signing proxy, an HMAC-SHA256 of the raw body can be required
+too.
 
 Environment (read when the receiver or the registration starts, never at import):
 
-- `PIPEDRIVE_WEBHOOK_USER_<WORKSPACE>` / `PIPEDRIVE_WEBHOOK_PASSWORD_<WORKSPACE>`: one workspace's credentials;
-  `<WORKSPACE>` is the workspace id upper-cased with every other character than A-Z and 0-9 made `_`
-  (`acme-eu` -> `ACME_EU`).
-- `PIPEDRIVE_WEBHOOK_USER` / `PIPEDRIVE_WEBHOOK_PASSWORD`: the fallback for every workspace. The user defaults to
-  `pipedrive`; a workspace without any password is a start-up error, never an open endpoint.
+- `PIPEDRIVE_WEBHOOK_USER_<WORKSPACE>` / `PIPEDRIVE_WEBHOOK_PASSWORD_<WORKSPACE>`: one workspace's
+  credentials; `<WORKSPACE>` is the workspace id upper-cased with every other character than A-Z and 0-9 made
+  `_` (`acme-eu` -> `ACME_EU`).
+- `PIPEDRIVE_WEBHOOK_USER` / `PIPEDRIVE_WEBHOOK_PASSWORD`: the fallback for every workspace. The user defaults
+  to `pipedrive`; a workspace without any password is a start-up error, never an open endpoint.
 - `PIPEDRIVE_WEBHOOK_HMAC_SECRET` (optional): require `PIPEDRIVE_WEBHOOK_HMAC_HEADER` (default
   `X-Webhook-Signature`) to hold HMAC-SHA256(secret, body), hex or base64, optionally prefixed `sha256=`.
 """

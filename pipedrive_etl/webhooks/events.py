@@ -1,10 +1,10 @@
-"""One webhook delivery, v1 or v2, as the inbox stores it: a key, a normalised action and the body as received.
+"""One webhook delivery, v1 or v2, as the inbox stores it: a key, a normalised action, the body as received.
 
 Both versions are parsed by the client's models (`pipedrive.webhook_models`) and reduced to one shape:
 
-- `event_id`: v2 `meta.id` (a UUID per event). v1 has no event id, so the key is a hash of the meta fields that
-  stay the same across Pipedrive's retries (company, object, action, entity id, microsecond timestamp, user):
-  a retried v1 delivery hashes to the same key and is stored once.
+- `event_id`: v2 `meta.id` (a UUID per event). v1 has no event id, so the key is a hash of the meta fields
+  that stay the same across Pipedrive's retries (company, object, action, entity id, microsecond timestamp,
+  user): a retried v1 delivery hashes to the same key and is stored once.
 - `action`: `create | change | delete | merge`, whatever the version. v1 `added/updated/deleted/merged` are
   renamed; v2 has no merge action (a merge is a `delete` with `meta.merged_to_id` plus a `change`).
 - `merged_to_id`: the surviving record of a merge; `entity_id` is then the record merged away.
@@ -46,7 +46,7 @@ class InboundEvent:
 
 @dataclass(frozen=True)
 class StageTransition:
-    """A deal entering `new_stage_id` at the event's time; `old_stage_id` is None when the deal was created."""
+    """A deal entering `new_stage_id` at the event's time; `old_stage_id` is None for a new deal."""
 
     deal_id: int
     old_stage_id: int | None
@@ -98,7 +98,8 @@ def _v1(document: dict[str, Any], text: str) -> InboundEvent:
     merged_to_id = None
     if action == "merge":
         # `merged.<object>` carries the survivor (meta.id, current); the record merged away is named by
-        # `merge_what_id` (as in the merge endpoint's answer) or is the previous state when that has another id.
+        # `merge_what_id` (as in the merge endpoint's answer), or is the previous state when that has another
+        # id.
         merged_to_id = _text((current or {}).get("id")) or entity_id
         merged_away = (current or {}).get("merge_what_id") or (previous or {}).get("id")
         entity_id = _text(merged_away) if _text(merged_away) != merged_to_id else None
@@ -118,11 +119,12 @@ def _v1_event_id(*fields: Any) -> str:
     return "v1-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
 
 
-def stage_transition(version: str, action: str, entity: str, payload: dict[str, Any]) -> StageTransition | None:
+def stage_transition(version: str, action: str, entity: str,
+                     payload: dict[str, Any]) -> StageTransition | None:
     """The stage a deal entered with this event, or None when the event moved no stage.
 
-    v2 `previous` holds only the changed fields, so `stage_id` in it is the move itself; v1 sends whole objects
-    on both sides, so the two `stage_id`s are compared. A created deal enters its first stage.
+    v2 `previous` holds only the changed fields, so `stage_id` in it is the move itself; v1 sends whole
+    objects on both sides, so the two `stage_id`s are compared. A created deal enters its first stage.
     """
     if entity != "deal" or action not in ("create", "change"):
         return None
@@ -130,7 +132,9 @@ def stage_transition(version: str, action: str, entity: str, payload: dict[str, 
         current, previous = payload.get("data"), payload.get("previous")
     else:
         current, previous = _first(payload.get("current")), _first(payload.get("previous"))
-    if not isinstance(current, dict) or _int(current.get("stage_id")) is None or _int(current.get("id")) is None:
+    if not isinstance(current, dict):
+        return None
+    if _int(current.get("stage_id")) is None or _int(current.get("id")) is None:
         return None
     new_stage = _int(current["stage_id"])
     if action == "create":

@@ -1,10 +1,10 @@
-"""Group commit: many callers' rows written by one thread in one transaction, each caller told its own outcome.
+"""Group commit: many callers' rows written by one thread in one transaction, each told its own outcome.
 
-An acknowledged event must be on disk, and a durable commit costs an fsync (0.5-5 ms on the disks we measured),
-so one commit per event caps the receiver at a few hundred events a second. Callers instead hand their row to
-the writer thread and wait; the writer takes everything queued (up to `max_batch`), writes it in one
-transaction, commits once and wakes each caller with its result or the batch's error. Alone, a caller waits for
-one commit; in a burst, for at most the commit in progress and its own.
+An acknowledged event must be on disk, and a durable commit costs an fsync (0.5-5 ms on the disks we
+measured), so one commit per event caps the receiver at a few hundred events a second. Callers instead hand
+their row to the writer thread and wait; the writer takes everything queued (up to `max_batch`), writes it in
+one transaction, commits once and wakes each caller with its result or the batch's error. Alone, a caller
+waits for one commit; in a burst, for at most the commit in progress and its own.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 A workspace wants one v2 subscription per object we extract (person, organization, deal, activity, stage,
 pipeline), action `*`, delivering to `<public URL>/webhooks/<workspace id>` with the workspace's Basic
-credentials. Six of Pipedrive's 40 per user; narrower than `*.*`, which would also send notes, products, users.
+credentials. Six of Pipedrive's 40 per user; narrower than `*.*`, which would also send notes, products,
+users.
 
-`plan_registration` is pure: an existing subscription that matches a wanted one exactly is kept; one at our URL
-for the same object and action but with other credentials or version would fail every delivery, so it is
+`plan_registration` is pure: an existing subscription that matches a wanted one exactly is kept; one at our
+URL for the same object and action but with other credentials or version would fail every delivery, so it is
 replaced (the new one is created before the old is deleted, so no event falls between); anything else of ours
 (named `pipedrive-etl <workspace> ...` or delivering to our URL) is stale and deleted only when asked
 (`prune=True`). Subscriptions of other tools are never touched.
@@ -71,9 +72,11 @@ class RegistrationReport:
     def lines(self) -> list[str]:
         out = [f"  created   {w.label:<16} id {new_id}" for w, new_id in self.created]
         out += [f"  kept      {w.label:<16} id {old_id}" for w, old_id in self.kept]
-        out += [f"  replaced  {r.new.label:<16} id {r.old.id} -> id {new_id} ({r.why})" for r, new_id in self.replaced]
+        out += [f"  replaced  {r.new.label:<16} id {r.old.id} -> id {new_id} ({r.why})"
+                for r, new_id in self.replaced]
         out += [f"  deleted   {_label(s):<16} id {s.id} (stale)" for s in self.deleted]
-        out += [f"  left      {_label(s):<16} id {s.id} (stale: not wanted; --prune deletes it)" for s in self.left]
+        out += [f"  left      {_label(s):<16} id {s.id} (stale: not wanted; --prune deletes it)"
+                for s in self.left]
         out.append(f"  {len(self.created)} created, {len(self.kept)} kept, {len(self.replaced)} replaced, "
                    f"{len(self.deleted)} deleted, {len(self.left)} stale left")
         return out
@@ -99,7 +102,8 @@ def plan_registration(existing: Sequence[WebhookSubscription], wanted: Sequence[
     unclaimed = list(existing)
     create, keep, replace = [], [], []
     for want in wanted:
-        match = next((sub for sub in unclaimed if _same_target(sub, want) and not _difference(sub, want)), None)
+        match = next((sub for sub in unclaimed
+                      if _same_target(sub, want) and not _difference(sub, want)), None)
         if match is not None:
             unclaimed.remove(match)
             keep.append((want, match))
@@ -163,17 +167,19 @@ def _difference(sub: WebhookSubscription, want: WantedWebhook) -> str:
         return f"version {sub.version} -> {want.version}"
     if (sub.http_auth_user or "") != want.http_auth_user:
         return "credentials changed"
-    # A listing without the password cannot show a rotation; with it, a different one would fail every delivery.
-    if sub.http_auth_password is not None and sub.http_auth_password.get_secret_value() != want.http_auth_password:
+    # A listing without the password cannot show a rotation; with it, a different one would fail every
+    # delivery.
+    listed = sub.http_auth_password
+    if listed is not None and listed.get_secret_value() != want.http_auth_password:
         return "credentials changed"
     return ""
 
 
 def _create(client: PipedriveClient, want: WantedWebhook) -> WebhookSubscription:
-    return client.create_webhook(subscription_url=want.subscription_url, event_action=want.event_action,
-                                 event_object=want.event_object, name=want.name,
-                                 http_auth_user=want.http_auth_user, http_auth_password=want.http_auth_password,
-                                 version=want.version)  # type: ignore[arg-type]
+    return client.create_webhook(
+        subscription_url=want.subscription_url, event_action=want.event_action,
+        event_object=want.event_object, name=want.name, http_auth_user=want.http_auth_user,
+        http_auth_password=want.http_auth_password, version=want.version)  # type: ignore[arg-type]
 
 
 def _label(sub: WebhookSubscription) -> str:

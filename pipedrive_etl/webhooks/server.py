@@ -1,8 +1,8 @@
-"""Running the receiver: settings from sync.yaml and the environment, uvicorn in the foreground or in a thread.
+"""Running the receiver: settings from sync.yaml and the environment; uvicorn in the foreground or a thread.
 
 `receiver_settings` reads the known workspaces from sync.yaml and their credentials from the environment (see
-`credentials.py`); `PIPEDRIVE_WEBHOOK_MAX_BODY_BYTES` overrides the body limit. `running_receiver` serves an app
-on a loopback port in a background thread, for the end-to-end tests and the benchmark.
+`credentials.py`); `PIPEDRIVE_WEBHOOK_MAX_BODY_BYTES` overrides the body limit. `running_receiver` serves an
+app on a loopback port in a background thread, for the end-to-end tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ def receiver_settings(config_path: str | Path, env: Mapping[str, str], *,
                       max_body_bytes: int | None = None) -> ReceiverSettings:
     workspaces = [workspace.id for workspace in load_config(config_path, env=dict(env)).workspaces]
     limit = max_body_bytes or _int_env(env, "PIPEDRIVE_WEBHOOK_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES
-    return ReceiverSettings(credentials=credentials_from_env(workspaces, env), signature=signature_from_env(env),
-                            max_body_bytes=limit)
+    return ReceiverSettings(credentials=credentials_from_env(workspaces, env),
+                            signature=signature_from_env(env), max_body_bytes=limit)
 
 
 def _int_env(env: Mapping[str, str], name: str) -> int | None:

@@ -1,4 +1,5 @@
-"""Copying a workspace's new inbox events into the warehouse, and applying what they say about deletes and merges.
+"""Copying a workspace's new inbox events into the warehouse, and applying what they say about deletes and
+merges.
 
 For dbt, `state.webhook_events` gets every event (upsert on (workspace_id, event_id), so a repeated copy is
 harmless), with the stage a deal entered, if any, in typed columns. Then, in event order:
@@ -72,7 +73,8 @@ def _event_row(event: StoredEvent) -> dict[str, Any]:
     transition = None
     if event.entity == "deal":
         try:
-            transition = stage_transition(event.version, event.action, event.entity, json.loads(event.payload or ""))
+            payload = json.loads(event.payload or "")
+            transition = stage_transition(event.version, event.action, event.entity, payload)
         except ValueError:
             transition = None  # stored by the receiver, so JSON; a hand-edited inbox must not stop the copy
     return {
@@ -86,7 +88,8 @@ def _event_row(event: StoredEvent) -> dict[str, Any]:
     }
 
 
-def _apply(warehouse: Warehouse, workspace_id: str, event: StoredEvent, now: datetime, result: CopyResult) -> None:
+def _apply(warehouse: Warehouse, workspace_id: str, event: StoredEvent, now: datetime,
+           result: CopyResult) -> None:
     entity_id, survivor = _bigint(event.entity_id), _bigint(event.merged_to_id)
     table = RAW_TABLES.get(event.entity)
     if event.action in ("delete", "merge") and table is not None and entity_id is not None:
@@ -96,7 +99,8 @@ def _apply(warehouse: Warehouse, workspace_id: str, event: StoredEvent, now: dat
     column = LINK_COLUMNS.get(event.entity)
     if column is None or entity_id is None or survivor is None or survivor == entity_id:
         return
-    moved = _scalar(warehouse, f"select count(*) from state.sync_links where workspace_id = ? and {column} = ?",
+    moved = _scalar(warehouse,
+                    f"select count(*) from state.sync_links where workspace_id = ? and {column} = ?",
                     workspace_id, entity_id)
     if moved:
         warehouse.execute(f"update state.sync_links set {column} = ?, updated_at = ? where workspace_id = ? "

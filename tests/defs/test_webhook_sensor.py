@@ -13,7 +13,12 @@ import pytest
 from pipedrive_etl.defs.coldcopy import coldcopy_assets
 from pipedrive_etl.defs.extract import pipedrive_deal_stage_changes, pipedrive_fields, pipedrive_stream_assets
 from pipedrive_etl.defs.partitions import workspaces
-from pipedrive_etl.defs.resources import ColdCopyResource, PipedriveResource, SyncConfigResource, WarehouseResource
+from pipedrive_etl.defs.resources import (
+    ColdCopyResource,
+    PipedriveResource,
+    SyncConfigResource,
+    WarehouseResource,
+)
 from pipedrive_etl.defs.webhooks import (
     WEBHOOK_EVENTS,
     WebhookInboxResource,
@@ -51,8 +56,8 @@ def test_a_pipeline_event_refreshes_pipelines_and_stages() -> None:
 
 def test_events_about_several_objects_union_their_assets() -> None:
     keys = assets_for_events([Event("person"), Event("organization"), Event("activity", "create")])
-    assert keys == {key("pipedrive", "persons"), key("pipedrive", "organizations"), key("pipedrive", "activities"),
-                    WEBHOOK_EVENTS}
+    assert keys == {key("pipedrive", "persons"), key("pipedrive", "organizations"),
+                    key("pipedrive", "activities"), WEBHOOK_EVENTS}
 
 
 def test_events_about_objects_we_do_not_extract_need_no_run() -> None:
@@ -79,23 +84,27 @@ def instance() -> dg.DagsterInstance:
     return instance
 
 
-def _context(instance: dg.DagsterInstance, inbox_url: str, cursor: str | None = None) -> dg.SensorEvaluationContext:
+def _context(instance: dg.DagsterInstance, inbox_url: str,
+             cursor: str | None = None) -> dg.SensorEvaluationContext:
     defs = dg.Definitions(
         assets=[*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *coldcopy_assets,
                 *webhook_assets, reconciled_stand_in],
         sensors=[pipedrive_webhook_sensor], jobs=webhook_jobs,
         resources=_resources(inbox_url))
-    return dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs, resources=_resources(inbox_url))
+    return dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs,
+                                   resources=_resources(inbox_url))
 
 
 def _resources(inbox_url: str) -> dict[str, object]:
     return {"webhook_inbox": WebhookInboxResource(url=inbox_url), "warehouse": WarehouseResource(),
-            "sync_config": SyncConfigResource(), "pipedrive": PipedriveResource(), "coldcopy": ColdCopyResource()}
+            "sync_config": SyncConfigResource(), "pipedrive": PipedriveResource(),
+            "coldcopy": ColdCopyResource()}
 
 
 def _store(inbox_url: str, workspace: str, entity: str, event_id: str) -> None:
-    payload = {"data": {"id": 1}, "previous": {}, "meta": {"action": "change", "entity": entity, "entity_id": "1",
-                                                          "id": event_id, "timestamp": "2026-09-01T09:00:00Z"}}
+    meta = {"action": "change", "entity": entity, "entity_id": "1", "id": event_id,
+            "timestamp": "2026-09-01T09:00:00Z"}
+    payload = {"data": {"id": 1}, "previous": {}, "meta": meta}
     with Inbox(inbox_url) as inbox:
         inbox.store(workspace, parse_event(json.dumps(payload).encode()))
 
@@ -125,7 +134,8 @@ def test_a_run_selects_the_touched_entities_and_everything_downstream(
                                             key("marts", "reconciled_stand_in")}
 
 
-def test_a_deal_run_does_not_select_coldcopy_or_other_entities(instance: dg.DagsterInstance, inbox_url: str) -> None:
+def test_a_deal_run_does_not_select_coldcopy_or_other_entities(
+        instance: dg.DagsterInstance, inbox_url: str) -> None:
     _store(inbox_url, "demo", "deal", "e-1")
     [request] = pipedrive_webhook_sensor(_context(instance, inbox_url)).run_requests
     assert {k.path[0] for k in request.asset_selection} == {"pipedrive", "marts"}
@@ -136,29 +146,34 @@ def test_a_run_request_says_how_many_events_it_answers(instance: dg.DagsterInsta
     for n in range(3):
         _store(inbox_url, "demo", "person", f"e-{n}")
     [request] = pipedrive_webhook_sensor(_context(instance, inbox_url)).run_requests
-    assert (request.tags["pipedrive-etl/webhook-events"], request.tags["pipedrive-etl/webhook-seq"]) == ("3", "1-3")
+    tags = request.tags
+    assert (tags["pipedrive-etl/webhook-events"], tags["pipedrive-etl/webhook-seq"]) == ("3", "1-3")
 
 
-def test_the_next_tick_after_the_cursor_skips_when_nothing_is_new(instance: dg.DagsterInstance, inbox_url: str) -> None:
+def test_the_next_tick_after_the_cursor_skips_when_nothing_is_new(
+        instance: dg.DagsterInstance, inbox_url: str) -> None:
     _store(inbox_url, "demo", "person", "e-1")
     first = pipedrive_webhook_sensor(_context(instance, inbox_url))
     second = pipedrive_webhook_sensor(_context(instance, inbox_url, cursor=first.cursor))
     assert (second.run_requests, second.skip_reason.skip_message) == ([], "no webhook events after seq 1")
 
 
-def test_a_workspace_without_a_partition_yet_gets_one_added(instance: dg.DagsterInstance, inbox_url: str) -> None:
+def test_a_workspace_without_a_partition_yet_gets_one_added(
+        instance: dg.DagsterInstance, inbox_url: str) -> None:
     _store(inbox_url, "newco", "person", "e-1")
     result = pipedrive_webhook_sensor(_context(instance, inbox_url))
     assert result.dynamic_partitions_requests[0].partition_keys == ["newco"]
 
 
-def test_events_about_notes_only_advance_the_cursor_without_a_run(instance: dg.DagsterInstance, inbox_url: str) -> None:
+def test_events_about_notes_only_advance_the_cursor_without_a_run(
+        instance: dg.DagsterInstance, inbox_url: str) -> None:
     _store(inbox_url, "demo", "note", "e-1")
     result = pipedrive_webhook_sensor(_context(instance, inbox_url))
     assert (result.run_requests, result.cursor) == ([], "1")
 
 
-def test_the_requested_runs_are_accepted_by_the_webhook_sync_job(instance: dg.DagsterInstance, inbox_url: str) -> None:
+def test_the_requested_runs_are_accepted_by_the_webhook_sync_job(
+        instance: dg.DagsterInstance, inbox_url: str) -> None:
     _store(inbox_url, "demo", "deal", "e-1")
     context = _context(instance, inbox_url)
     [request] = pipedrive_webhook_sensor(context).run_requests

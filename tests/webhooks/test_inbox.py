@@ -50,7 +50,8 @@ def test_the_payload_is_read_only_when_asked_for(inbox: Inbox) -> None:
 
 
 def test_a_reject_keeps_a_truncated_body_sample(inbox: Inbox) -> None:
-    inbox.record_reject(status=400, reason="not JSON", workspace_id="demo", remote_addr="10.0.0.1", body=b"x" * 900)
+    inbox.record_reject(status=400, reason="not JSON", workspace_id="demo", remote_addr="10.0.0.1",
+                        body=b"x" * 900)
     [reject] = inbox.rejects_after(0)
     assert (reject.status, reject.reason, len(reject.body_sample)) == (400, "not JSON", 512)
 

@@ -27,10 +27,12 @@ CREDENTIALS = BasicCredentials("pd", "pw")
 
 
 def _existing(id_: int, event_object: str = "person", *, url: str = URL, user: str | None = "pd",
-              password: str | None = "pw", version: str = "2.0", name: str | None = None) -> WebhookSubscription:
+              password: str | None = "pw", version: str = "2.0",
+              name: str | None = None) -> WebhookSubscription:
     return WebhookSubscription.model_validate({
-        "id": id_, "event_action": "*", "event_object": event_object, "subscription_url": url, "version": version,
-        "http_auth_user": user, "http_auth_password": password, "name": name or f"pipedrive-etl demo {event_object}"})
+        "id": id_, "event_action": "*", "event_object": event_object, "subscription_url": url,
+        "version": version, "http_auth_user": user, "http_auth_password": password,
+        "name": name or f"pipedrive-etl demo {event_object}"})
 
 
 def _wanted() -> list:
@@ -39,7 +41,8 @@ def _wanted() -> list:
 
 def test_a_workspace_wants_one_v2_subscription_per_extracted_object() -> None:
     wanted = _wanted()
-    assert [w.event_object for w in wanted] == ["person", "organization", "deal", "activity", "stage", "pipeline"]
+    assert [w.event_object for w in wanted] == [
+        "person", "organization", "deal", "activity", "stage", "pipeline"]
     assert {(w.event_action, w.version, w.subscription_url, w.http_auth_user) for w in wanted} == {
         ("*", "2.0", URL, "pd")}
 
@@ -57,7 +60,8 @@ def test_an_exact_match_is_kept() -> None:
 
 def test_a_rotated_password_replaces_the_subscription() -> None:
     plan = plan_registration([_existing(7, password="old")], _wanted())
-    assert [(r.old.id, r.new.event_object, r.why) for r in plan.replace] == [(7, "person", "credentials changed")]
+    assert [(r.old.id, r.new.event_object, r.why) for r in plan.replace] == [
+        (7, "person", "credentials changed")]
 
 
 def test_a_v1_subscription_at_our_url_is_replaced_by_a_v2_one() -> None:
@@ -129,7 +133,8 @@ def test_a_new_password_replaces_each_subscription_once(client: PipedriveClient)
 
 
 def test_prune_deletes_a_stale_subscription_of_ours(client: PipedriveClient) -> None:
-    client.create_webhook(subscription_url=URL, event_action="*", event_object="note", name="pipedrive-etl demo note")
+    client.create_webhook(subscription_url=URL, event_action="*", event_object="note",
+                          name="pipedrive-etl demo note")
     _, kept = register_workspace(client, "demo", PUBLIC, CREDENTIALS)
     assert [s.event_object for s in kept.left] == ["note"]
     _, pruned = register_workspace(client, "demo", PUBLIC, CREDENTIALS, prune=True)
@@ -141,7 +146,8 @@ def test_a_dry_run_changes_nothing(client: PipedriveClient) -> None:
     assert (len(plan.create), report, client.list_webhooks()) == (6, None, [])
 
 
-def test_the_command_prints_what_it_did(tmp_path: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture) -> None:
+def test_the_command_prints_what_it_did(
+        tmp_path: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture) -> None:
     config = tmp_path / "sync.yaml"
     config.write_text("workspaces:\n  - id: demo\n    pipedrive: {company_domain: sandbox, "
                       "base_url: 'https://sandbox.pipedrive.com', auth: {env: SANDBOX_TOKEN}}\n")
@@ -157,14 +163,16 @@ def test_the_command_prints_what_it_did(tmp_path: Path, sandbox: Sandbox, capsys
     assert "  created   person/*" in out
 
 
-def test_the_command_charges_its_requests_to_the_shared_token_ledger(tmp_path: Path, sandbox: Sandbox) -> None:
+def test_the_command_charges_its_requests_to_the_shared_token_ledger(
+        tmp_path: Path, sandbox: Sandbox) -> None:
     config = tmp_path / "sync.yaml"
     config.write_text("workspaces:\n  - id: demo\n    pipedrive: {company_domain: sandbox, "
                       "base_url: 'https://sandbox.pipedrive.com', auth: {env: SANDBOX_TOKEN}}\n")
     args = argparse.Namespace(config=str(config), workspace=["demo"], public_url=PUBLIC, prune=False,
                               dry_run=False, no_ledger=False)
     warehouse_url = f"duckdb:///{tmp_path}/warehouse.duckdb"
-    env = {"SANDBOX_TOKEN": "sandbox-token", "PIPEDRIVE_WEBHOOK_PASSWORD": "pw", "WAREHOUSE_URL": warehouse_url}
+    env = {"SANDBOX_TOKEN": "sandbox-token", "PIPEDRIVE_WEBHOOK_PASSWORD": "pw",
+           "WAREHOUSE_URL": warehouse_url}
     register(args, env=env, transport=sandbox.transport())
     with open_warehouse(warehouse_url) as warehouse:
         charged = warehouse.fetchone("select sum(used) from state.token_usage")[0]
@@ -175,7 +183,7 @@ def test_the_command_without_a_password_fails_naming_the_variable(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     config = tmp_path / "sync.yaml"
     config.write_text("workspaces:\n  - {id: demo, pipedrive: {company_domain: sandbox, auth: {env: T}}}\n")
-    args = argparse.Namespace(config=str(config), workspace=None, public_url=PUBLIC, prune=False, dry_run=False,
-                              no_ledger=True)
+    args = argparse.Namespace(config=str(config), workspace=None, public_url=PUBLIC, prune=False,
+                              dry_run=False, no_ledger=True)
     assert register(args, env={"T": "x"}) == 2
     assert "PIPEDRIVE_WEBHOOK_PASSWORD_DEMO" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""Copying inbox events into the warehouse: faithful rows, stage moves, tombstones, moved links; idempotent."""
+"""Copying inbox events to the warehouse: faithful rows, stage moves, tombstones, moved links, repeatably."""
 
 from __future__ import annotations
 
@@ -28,21 +28,22 @@ def _store(inbox: Inbox, payload: dict, workspace: str = "demo") -> None:
 
 
 def _raw_person(warehouse: Warehouse, person_id: int) -> None:
-    warehouse.execute("insert into raw.pipedrive_persons (workspace_id, id, raw, extracted_at) values (?, ?, ?, ?)",
-                      ["demo", person_id, "{}", NOW])
+    warehouse.execute("insert into raw.pipedrive_persons (workspace_id, id, raw, extracted_at) "
+                      "values (?, ?, ?, ?)", ["demo", person_id, "{}", NOW])
 
 
 def _link(warehouse: Warehouse, lead: str, person_id: int) -> None:
-    warehouse.execute("insert into state.sync_links (workspace_id, coldcopy_lead_id, pipedrive_person_id, linked_by, "
-                      "linked_at) values (?, ?, ?, 'email', ?)", ["demo", lead, person_id, NOW])
+    warehouse.execute("insert into state.sync_links (workspace_id, coldcopy_lead_id, pipedrive_person_id, "
+                      "linked_by, linked_at) values (?, ?, ?, 'email', ?)", ["demo", lead, person_id, NOW])
 
 
-def test_every_event_of_the_workspace_lands_in_state_webhook_events(sqlite_inbox: Inbox, warehouse: Warehouse) -> None:
+def test_every_event_of_the_workspace_lands_in_state_webhook_events(
+        sqlite_inbox: Inbox, warehouse: Warehouse) -> None:
     _store(sqlite_inbox, v2_event("person", "change", 8, event_id="p-1"))
     _store(sqlite_inbox, v2_event("person", "change", 9, event_id="p-2"), workspace="acme")
     result = copy_inbox_to_warehouse(sqlite_inbox, warehouse, "demo", now=NOW)
-    rows = warehouse.fetchall("select workspace_id, event_id, version, action, entity, entity_id, occurred_at "
-                              "from state.webhook_events")
+    rows = warehouse.fetchall("select workspace_id, event_id, version, action, entity, entity_id, "
+                              "occurred_at from state.webhook_events")
     assert result.events == 1
     assert [(*row[:6], row[6].astimezone(UTC)) for row in rows] == [
         ("demo", "p-1", "2.0", "change", "person", 8, datetime(2026, 9, 1, 9, 0, tzinfo=UTC))]
@@ -60,7 +61,8 @@ def test_a_deal_stage_move_is_stored_as_a_transition_at_the_webhooks_time(
     _store(sqlite_inbox, v2_event("deal", "change", 5, event_id="d-1", data={"id": 5, "stage_id": 3},
                                   previous={"stage_id": 2}, timestamp="2026-09-01T10:11:12.345Z"))
     result = copy_inbox_to_warehouse(sqlite_inbox, warehouse, "demo", now=NOW)
-    old, new, at = warehouse.fetchone("select old_stage_id, new_stage_id, occurred_at from state.webhook_events")
+    old, new, at = warehouse.fetchone(
+        "select old_stage_id, new_stage_id, occurred_at from state.webhook_events")
     assert (result.stage_transitions, old, new, at.astimezone(UTC)) == (
         1, 2, 3, datetime(2026, 9, 1, 10, 11, 12, 345000, tzinfo=UTC))
 
@@ -70,7 +72,8 @@ def test_a_delete_marks_the_raw_row_deleted(sqlite_inbox: Inbox, warehouse: Ware
     _raw_person(warehouse, 9)
     _store(sqlite_inbox, v2_event("person", "delete", 8, event_id="del-8", previous={"id": 8}))
     result = copy_inbox_to_warehouse(sqlite_inbox, warehouse, "demo", now=NOW)
-    assert warehouse.fetchall("select id, is_deleted from raw.pipedrive_persons order by id") == [(8, True), (9, False)]
+    rows = warehouse.fetchall("select id, is_deleted from raw.pipedrive_persons order by id")
+    assert rows == [(8, True), (9, False)]
     assert result.tombstones == {"person": 1}
 
 
@@ -79,7 +82,8 @@ def test_a_merge_moves_the_link_to_the_surviving_person(sqlite_inbox: Inbox, war
     _link(warehouse, "lead-2", 7)
     _store(sqlite_inbox, v2_event("person", "delete", 41, event_id="m-1", merged_to_id="40"))
     result = copy_inbox_to_warehouse(sqlite_inbox, warehouse, "demo", now=NOW)
-    links = warehouse.fetchall("select coldcopy_lead_id, pipedrive_person_id from state.sync_links order by 1")
+    links = warehouse.fetchall(
+        "select coldcopy_lead_id, pipedrive_person_id from state.sync_links order by 1")
     assert (links, result.links_moved) == ([("lead-1", 40), ("lead-2", 7)], 1)
 
 
@@ -94,7 +98,8 @@ def test_a_chain_of_merges_ends_on_the_last_survivor(sqlite_inbox: Inbox, wareho
 def test_a_v1_merged_event_moves_the_link_too(sqlite_inbox: Inbox, warehouse: Warehouse) -> None:
     _link(warehouse, "lead-1", 41)
     _store(sqlite_inbox, {"v": 1, "event": "merged.person", "retry": 0,
-                          "meta": {"v": 1, "action": "merged", "object": "person", "id": 40, "timestamp": 1_767_000_000},
+                          "meta": {"v": 1, "action": "merged", "object": "person", "id": 40,
+                                   "timestamp": 1_767_000_000},
                           "current": {"id": 40, "merge_what_id": 41}, "previous": None})
     copy_inbox_to_warehouse(sqlite_inbox, warehouse, "demo", now=NOW)
     assert warehouse.fetchone("select pipedrive_person_id from state.sync_links")[0] == 40

@@ -1,3 +1,5 @@
+{{ config(materialized='workspace_table') }}
+
 {#- Candidate matches of unlinked leads and unlinked persons on normalised email (DESIGN.md decision 3).
 
 A lead's best level is its primary-email matches if it has any, else its other-email matches. A pair at the
@@ -9,26 +11,28 @@ with
 leads as (
 
     select * from {{ ref('stg_coldcopy__leads') }}
-    where not is_deleted and email_normalised is not null
+    where {{ in_workspace_scope() }} and not is_deleted and email_normalised is not null
 
 ),
 
 person_emails as (
 
     select * from {{ ref('int_pipedrive_person_emails_unnested') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
 stored_links as (
 
     select * from {{ ref('stg_state__sync_links') }}
-    where pipedrive_person_id is not null
+    where {{ in_workspace_scope() }} and pipedrive_person_id is not null
 
 ),
 
 person_merges as (
 
     select * from {{ ref('int_pipedrive_person_merges_followed') }}
+    where {{ in_workspace_scope() }}
 
 ),
 

@@ -1,10 +1,8 @@
-{{ config(materialized='workspace_table') }}
-
 {#- Every mapped field of every linked pair: the ColdCopy value through the mapping's transform and the
 Pipedrive value with option ids decoded to labels, both canonical (macros/canonical.sql), with the baseline and
 both sides' timestamps. Compared in Pipedrive's terms, so a transformed field does not differ merely because of
 its transform. Leads and records are joined per pair before fanning out to fields: one join per pair, not per
-field. -#}
+field. A view: only int_field_merge_outcomes reads it whole, and keeps the few rows that need attention. -#}
 
 with
 

@@ -14,13 +14,6 @@ leads as (
 
 ),
 
-persons as (
-
-    select * from {{ ref('stg_pipedrive__persons') }}
-    where {{ in_workspace_scope() }}
-
-),
-
 final as (
 
     select
@@ -28,8 +21,6 @@ final as (
         candidates.coldcopy_lead_id,
         candidates.pipedrive_person_id,
         leads.email_normalised as lead_email,
-        persons.primary_email as person_primary_email,
-        persons.person_name,
         candidates.match_level,
         candidates.persons_matched,
         candidates.leads_matched,
@@ -40,9 +31,6 @@ final as (
     left join leads
         on leads.workspace_id = candidates.workspace_id
         and leads.coldcopy_lead_id = candidates.coldcopy_lead_id
-    left join persons
-        on persons.workspace_id = candidates.workspace_id
-        and persons.pipedrive_person_id = candidates.pipedrive_person_id
 
 )
 

@@ -136,8 +136,8 @@ create_values as (
         create_fields.mapping_position,
         create_fields.pipedrive_field_key,
         create_fields.field_type,
-        {{ canonical_value('create_fields.field_type', transformed_for_pipedrive(
-            'create_fields', 'create_fields.coldcopy_raw_value', 'lookup')) }} as coldcopy_value
+        {{ transformed_for_pipedrive('create_fields', 'create_fields.coldcopy_raw_value', 'lookup') }}
+            as coldcopy_text
 
     from create_fields
     left join lookups as lookup
@@ -145,6 +145,16 @@ create_values as (
         and lookup.workspace_id = create_fields.workspace_id
         and lookup.mapping_id = create_fields.mapping_id
         and lookup.from_value = coalesce(trim(create_fields.coldcopy_raw_value), '')
+
+),
+
+create_canonical as (
+
+    select
+        *,
+        {{ canonical_value('field_type', 'coldcopy_text') }} as coldcopy_value
+
+    from create_values
 
 ),
 
@@ -157,7 +167,7 @@ create_changes as (
                                 'coldcopy_value', 'coldcopy_lead_id'), 'mapping_position') }} as changes,
         count(*) as change_count
 
-    from create_values
+    from create_canonical
     where coldcopy_value is not null
     group by workspace_id, coldcopy_lead_id
 
