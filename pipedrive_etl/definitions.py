@@ -1,19 +1,28 @@
 """Assembles the Dagster definitions; nothing else happens here."""
 
+import os
+
 import dagster as dg
 
+from .defs.checks import operational_checks
 from .defs.coldcopy import coldcopy_assets
 from .defs.extract import pipedrive_deal_stage_changes, pipedrive_fields, pipedrive_stream_assets
 from .defs.jobs import build_jobs
 from .defs.resources import ColdCopyResource, PipedriveResource, SyncConfigResource, WarehouseResource
+from .defs.schedules import nightly_schedule
 from .defs.sensors import register_workspaces
+from .defs.webhooks import webhook_assets, webhook_jobs, webhook_resources, webhook_sensors
+from .defs.writeback import writeback_assets
 
 extraction_assets = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *coldcopy_assets]
 
 defs = dg.Definitions(
-    assets=extraction_assets,
-    jobs=build_jobs(extraction_assets),
-    sensors=[register_workspaces],
+    assets=[*extraction_assets, *webhook_assets, *writeback_assets],
+    asset_checks=operational_checks,
+    jobs=[*build_jobs(extraction_assets), *webhook_jobs],
+    schedules=[nightly_schedule(os.environ.get("PIPEDRIVE_ETL_NIGHTLY_CRON", "0 2 * * *"),
+                                os.environ.get("PIPEDRIVE_ETL_NIGHTLY_TIMEZONE", "UTC"))],
+    sensors=[register_workspaces, *webhook_sensors],
     resources={"sync_config": SyncConfigResource(), "warehouse": WarehouseResource(),
-               "pipedrive": PipedriveResource(), "coldcopy": ColdCopyResource()},
+               "pipedrive": PipedriveResource(), "coldcopy": ColdCopyResource(), **webhook_resources},
 )

@@ -60,3 +60,13 @@ its 0-based index. Anything but an array (SQL NULL, JSON null, a scalar) gives n
 {% macro json_object_agg(key, value) %}{{ return(adapter.dispatch('json_object_agg')(key, value)) }}{% endmacro %}
 {% macro default__json_object_agg(key, value) %}json_group_object({{ key }}, {{ value }}){% endmacro %}
 {% macro postgres__json_object_agg(key, value) %}jsonb_object_agg({{ key }}, {{ value }}){% endmacro %}
+
+{#- A lateral join over the members of a JSON object: `alias.key` (text) and `alias.value` (JSON). -#}
+{% macro json_object_entries(object, alias) %}{{ return(adapter.dispatch('json_object_entries')(object, alias)) }}{% endmacro %}
+{% macro default__json_object_entries(object, alias) -%}
+    cross join json_each({{ object }}) as {{ alias }}
+{%- endmacro %}
+{% macro postgres__json_object_entries(object, alias) -%}
+    cross join lateral jsonb_each(case when jsonb_typeof({{ object }}) = 'object' then {{ object }} end)
+        as {{ alias }} (key, value)
+{%- endmacro %}

@@ -116,7 +116,9 @@ def pipedrive_webhook_sensor(context: dg.SensorEvaluationContext,
         requests.append(dg.RunRequest(
             run_key=f"pipedrive-webhook-{last.event_id}", partition_key=workspace_id,
             asset_selection=_selection(context, roots),
-            tags={"pipedrive-etl/trigger": "webhook", "pipedrive-etl/webhook-events": str(len(batch)),
+            # Tagged as the nightly runs are; the `dagster/partition` limit keeps one run per workspace.
+            tags={"pipedrive-etl/workspace": workspace_id, "pipedrive-etl/trigger": "webhook",
+                  "pipedrive-etl/webhook-events": str(len(batch)),
                   "pipedrive-etl/webhook-seq": f"{batch[0].seq}-{last.seq}"}))
     return dg.SensorResult(
         run_requests=requests, cursor=str(events[-1].seq),

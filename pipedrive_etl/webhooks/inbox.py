@@ -3,12 +3,13 @@
 The receiver writes here, never to the warehouse, so it never waits on DuckDB's single-writer lock (DESIGN.md
 decision 9). Two tables, SQLAlchemy Core on one URL (`sqlite:///data/webhooks.db` by default):
 
-Times are naive UTC in both backends (SQLite has no time zone); readers get them back aware.
-
 - `webhook_events`: one row per event, unique on (workspace_id, event_id), so a duplicate delivery (Pipedrive
   retrying after a slow 2xx) is stored once. `seq` increases in commit order and is the sensor's cursor.
 - `webhook_rejects`: one row per refused delivery with its reason and a truncated body sample; never the
   Authorization header or a password.
+
+Times are naive UTC in both backends (SQLite has no time zone); readers get them back aware. On Postgres the
+tables live in the connection's default schema, apart from the warehouse's `state.webhook_events`.
 
 `seq` must never be assigned out of commit order, or a reader's cursor could step over a late commit. SQLite
 has one writer at a time; on Postgres each insert takes a transaction-scoped advisory lock first, which

@@ -142,6 +142,13 @@ def test_a_deal_run_does_not_select_coldcopy_or_other_entities(
     assert key("pipedrive", "persons") not in request.asset_selection
 
 
+def test_a_run_request_carries_the_workspace_tag_of_the_nightly_runs(
+        instance: dg.DagsterInstance, inbox_url: str) -> None:
+    _store(inbox_url, "demo", "person", "e-1")
+    [request] = pipedrive_webhook_sensor(_context(instance, inbox_url)).run_requests
+    assert (request.tags["pipedrive-etl/workspace"], request.tags["pipedrive-etl/trigger"]) == ("demo", "webhook")
+
+
 def test_a_run_request_says_how_many_events_it_answers(instance: dg.DagsterInstance, inbox_url: str) -> None:
     for n in range(3):
         _store(inbox_url, "demo", "person", f"e-{n}")

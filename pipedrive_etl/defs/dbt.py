@@ -1,0 +1,134 @@
+"""dbt in Dagster: every model of dbt_project/ an asset (groups staging, intermediate, marts), every dbt test an asset
+check, one `dbt build` per workspace partition.
+
+Lineage joins the other assets by name: the dbt sources `pipedrive` and `coldcopy` give keys such as
+["pipedrive", "persons"] and ["coldcopy", "leads"], and the mapping tables of the `state` source are declared as
+the ["sync_config"] asset (meta.dagster.asset_key). Models are keyed by schema and name (["marts", "writeback_plan"]).
+
+A run reconciles one workspace: the partition key reaches dbt as the var `workspace_id`. Views are never filtered
+(runs of two workspaces may rebuild them at once on Postgres); tables replace only that workspace's rows
+(dbt_project/macros/workspace_scope.sql). dbt reads the same WAREHOUSE_URL as Python, made absolute here because
+dbt runs in the project directory.
+"""
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from ..warehouse import parse_warehouse_url
+from .extract import WAREHOUSE_POOL
+from .partitions import workspaces
+from .resources import WarehouseResource
+from .sync_config import sync_config
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def dbt_executable() -> str:
+    """The dbt beside this interpreter: the virtual environment may not be activated (CI, a scheduler)."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
+def dbt_args(workspace_id: str | None, *, full_refresh: bool = False) -> list[str]:
+    """One reconciliation is one `dbt build`: models, data tests and unit tests in a single invocation (dbt's
+    start-up costs seconds). An empty workspace id reconciles every workspace."""
+    args = ["build", "--vars", json.dumps({"workspace_id": workspace_id or ""}, separators=(",", ":"))]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+def dbt_warehouse_url(url: str, base: Path) -> str:
+    """The warehouse URL for dbt: a relative DuckDB path resolved against `base` (where Python runs), since dbt
+    runs in dbt_project/ and would otherwise open another file."""
+    parsed = parse_warehouse_url(url)
+    if parsed.path is not None and not parsed.path.is_absolute():
+        return f"duckdb:///{(base / parsed.path).resolve()}"
+    return parsed.url
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables for a subprocess started inside the block (dbt reads them in profiles.yml)."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def prepare_manifest(project: DbtProject = dbt_project) -> Path:
+    """`dbt parse` when the manifest is missing (a fresh clone, CI) or under `dagster dev` (models change).
+
+    dagster-dbt's own preparer runs the `dbt` on PATH, which is absent when the environment is not activated."""
+    if project.preparer.using_dagster_dev() or not project.manifest_path.exists():
+        resource = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+        resource.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project.manifest_path
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+# The six mapping tables of the `state` source are all the one ["sync_config"] asset.
+translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+
+class ReconcileConfig(dg.Config):
+    full_refresh: bool = False  # rebuild the tables whole (after a model's columns changed, say)
+
+
+@dbt_assets(manifest=prepare_manifest(), project=dbt_project, name="reconcile", partitions_def=workspaces,
+            pool=WAREHOUSE_POOL, dagster_dbt_translator=translator)
+def reconcile(context: dg.AssetExecutionContext, config: ReconcileConfig, dbt: DbtCliResource,
+              warehouse: WarehouseResource) -> Iterator[object]:
+    url = dbt_warehouse_url(warehouse.resolved_url, Path.cwd())
+    with environment(WAREHOUSE_URL=url, DBT_TARGET="postgres" if url.startswith("postgres") else "duckdb"):
+        invocation = dbt.cli(dbt_args(context.partition_key, full_refresh=config.full_refresh), context=context)
+    yield from invocation.stream()
+
+
+def _scalar(warehouse: WarehouseResource, sql: str, workspace_id: str) -> int:
+    with warehouse.open() as store:
+        row = store.fetchone(sql, [workspace_id])
+    return int(row[0]) if row else 0
+
+
+@dg.asset_check(asset=dg.AssetKey(["marts", "sync_conflicts"]), partitions_def=workspaces,
+                description="Manual conflicts waiting for a resolution in state.conflict_resolutions (nothing is "
+                            "written for them until then).")
+def open_manual_conflicts(context: dg.AssetCheckExecutionContext,
+                          warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    open_conflicts = _scalar(warehouse, "select count(*) from marts.sync_conflicts where workspace_id = ? and is_open",
+                             context.partition_key)
+    return dg.AssetCheckResult(passed=open_conflicts == 0, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"open_conflicts": open_conflicts})
+
+
+@dg.asset_check(asset=dg.AssetKey(["marts", "sync_link_candidates"]), partitions_def=workspaces,
+                description="Leads whose email matches several persons (or persons matched by several leads): "
+                            "never linked silently; someone has to link or merge them.")
+def ambiguous_link_candidates(context: dg.AssetCheckExecutionContext,
+                              warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    ambiguous = _scalar(warehouse, "select count(distinct coldcopy_lead_id) from marts.sync_link_candidates "
+                                   "where workspace_id = ? and is_ambiguous", context.partition_key)
+    return dg.AssetCheckResult(passed=ambiguous == 0, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"ambiguous_leads": ambiguous})
+
+
+reconcile_checks = [open_manual_conflicts, ambiguous_link_candidates]
+
+reconcile_assets = [sync_config, reconcile]

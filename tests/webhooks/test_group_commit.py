@@ -1,0 +1,72 @@
+"""Group commit: callers waiting at once share one write, and each gets its own result or the batch's error."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from pipedrive_etl.webhooks.group_commit import GroupCommitter
+
+
+class SlowWriter:
+    """Holds its first batch until released, so the next callers pile up behind it."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.release = threading.Event()
+
+    def __call__(self, rows: Sequence[int]) -> list[int]:
+        if not self.batches:
+            self.release.wait(5)
+        self.batches.append(list(rows))
+        return [row * 10 for row in rows]
+
+
+def test_callers_waiting_during_a_commit_share_the_next_one() -> None:
+    writer = SlowWriter()
+    committer = GroupCommitter(writer)
+    results: dict[int, int] = {}
+    first = threading.Thread(target=lambda: results.__setitem__(0, committer.submit(0, timeout=5)))
+    first.start()
+    while not writer.release.is_set() and committer._queue.qsize():  # the writer took row 0
+        pass
+    others = [threading.Thread(target=lambda n=n: results.__setitem__(n, committer.submit(n, timeout=5)))
+              for n in range(1, 6)]
+    for thread in others:
+        thread.start()
+    while committer._queue.qsize() < 5:
+        pass
+    writer.release.set()
+    for thread in [first, *others]:
+        thread.join()
+    committer.close()
+    assert writer.batches == [[0], [1, 2, 3, 4, 5]]
+    assert results == {n: n * 10 for n in range(6)}
+
+
+def test_a_failed_write_raises_in_every_caller_of_its_batch() -> None:
+    def fail(rows: Sequence[int]) -> list[int]:
+        raise RuntimeError("disk full")
+
+    committer = GroupCommitter(fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        committer.submit(1, timeout=5)
+    committer.close()
+
+
+def test_an_event_loop_caller_awaits_the_commit() -> None:
+    committer = GroupCommitter(lambda rows: [row + 1 for row in rows])
+    assert asyncio.run(committer.submit_async(41, timeout=5)) == 42
+    committer.close()
+
+
+def test_a_commit_slower_than_the_timeout_raises_timeout_error() -> None:
+    writer = SlowWriter()  # never released
+    committer = GroupCommitter(writer)
+    with pytest.raises(TimeoutError):
+        committer.submit(1, timeout=0.05)
+    writer.release.set()
+    committer.close()
