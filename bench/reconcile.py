@@ -194,25 +194,29 @@ def _config_rows(connection) -> None:
     connection.execute("insert into state.stage_mapping_actions values ('bench', 2, 'stop_campaign', 0)")
 
 
+def populate(connection, size: int) -> None:
+    """Add the synthetic `bench` workspace (size persons and leads) to an open DuckDB warehouse."""
+    fillers = ", ".join(f"'{key}', case when i % {n + 2} = 0 then null else 'filler ' || (i % {n + 7}) end"
+                        for n, key in enumerate(FILLER_KEYS))
+    fields = "[" + ", ".join(f"'{mapping[0]}'" for mapping in MAPPINGS) + "]"
+    connection.execute("set TimeZone = 'UTC'")
+    for sql in (_PEOPLE, _PERSONS.replace("{fillers}", fillers), _LEADS, _STATE.replace("$fields", fields)):
+        for statement in filter(str.strip, sql.replace("$n", str(size)).split(";")):
+            connection.execute(statement)
+    _config_rows(connection)
+
+
 def generate(warehouse: Path, size: int) -> None:
-    """Fill a new DuckDB warehouse with the synthetic workspace (about 1 GB at a million)."""
+    """A new DuckDB warehouse holding only the synthetic workspace (about 1 GB at a million)."""
     import duckdb
 
     from pipedrive_etl.warehouse import open_warehouse
 
     warehouse.unlink(missing_ok=True)
     open_warehouse(f"duckdb:///{warehouse}").close()  # the schemas and tables, as Python creates them
-    fillers = ", ".join(f"'{key}', case when i % {n + 2} = 0 then null else 'filler ' || (i % {n + 7}) end"
-                        for n, key in enumerate(FILLER_KEYS))
-    fields = "[" + ", ".join(f"'{mapping[0]}'" for mapping in MAPPINGS) + "]"
     with duckdb.connect(str(warehouse)) as connection:
-        connection.execute("set TimeZone = 'UTC'")
-        for sql in (_PEOPLE, _PERSONS.replace("{fillers}", fillers), _LEADS, _STATE.replace("$fields", fields)):
-            for statement in filter(str.strip, sql.replace("$n", str(size)).split(";")):
-                connection.execute(statement)
-        _config_rows(connection)
+        populate(connection, size)
         connection.execute("checkpoint")
-
 
 
 # The floor: the same diffs (one row per linked pair and mapped field whose canonical values differ, with the
@@ -331,7 +335,8 @@ def mart_rows(warehouse: Path) -> int:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute("select count(*) from marts.sync_field_diffs").fetchone()[0]
+        return connection.execute("select count(*) from marts.sync_field_diffs where workspace_id = 'bench'"
+                                  ).fetchone()[0]
 
 
 def run(size: int, directory: Path, *, threads: int = 2) -> dict[str, float]:

@@ -23,6 +23,7 @@ from pipedrive_etl.sandbox.costs import cost_of, is_search
 from pipedrive_etl.sandbox.customfields import FieldDef
 from pipedrive_etl.sandbox.delivery import DeliveryQueue
 from pipedrive_etl.sandbox.faults import Faults, ResponseDropped, ResponseTimedOut
+from pipedrive_etl.sandbox.oauth import OAuthServer
 from pipedrive_etl.sandbox.http import (
     UNAUTHORIZED_BODY,
     HttpError,
@@ -105,6 +106,9 @@ class Sandbox:
         self.admin_user_id = 1_000_001
         self._api_tokens = {token: self.admin_user_id for token in api_tokens}
         self._oauth_tokens: dict[str, tuple[datetime, int]] = {}
+        # oauth.pipedrive.com: the authorize and token endpoints, answering on any host like the API does.
+        self.oauth = OAuthServer(self.clock, self.add_oauth_token, company_id=company_id,
+                                 user_id=self.admin_user_id, api_domain=f"https://{company_domain}.pipedrive.com")
         self._routes = self._build_routes()
 
     # -- configuration ------------------------------------------------------------------------------------
@@ -162,6 +166,10 @@ class Sandbox:
         return response.status, response.headers, response.body
 
     def _handle(self, request: Request) -> Response:
+        if request.path.startswith("/oauth/"):
+            # The OAuth server authenticates clients itself and costs no API tokens.
+            with self.lock:
+                return self.oauth.handle(request)
         auth = self._authenticate(request)
         if auth is None:
             response = json_response(UNAUTHORIZED_BODY, 401)

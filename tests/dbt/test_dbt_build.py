@@ -1,0 +1,30 @@
+"""`dbt build` is green on DuckDB and on Postgres: every model, data test and unit test passes."""
+
+from .conftest import Reconciled
+
+
+def _statuses(reconciled: Reconciled, resource: str) -> dict[str, str]:
+    return {result["unique_id"]: result["status"] for result in reconciled.run_results["results"]
+            if result["unique_id"].startswith(resource)}
+
+
+def test_dbt_build_succeeds(reconciled: Reconciled) -> None:
+    assert reconciled.build.returncode == 0, reconciled.build.stdout[-6000:]
+
+
+def test_every_model_is_built(reconciled: Reconciled) -> None:
+    models = _statuses(reconciled, "model.")
+    assert len(models) >= 40 and set(models.values()) == {"success"}
+
+
+def test_every_data_test_passes(reconciled: Reconciled) -> None:
+    tests = _statuses(reconciled, "test.")
+    failing = {unique_id: status for unique_id, status in tests.items() if status != "pass"}
+    assert len(tests) >= 70 and failing == {}
+
+
+def test_unit_tests_of_the_merge_rules_and_stage_intervals_run_in_the_same_build(reconciled: Reconciled) -> None:
+    unit_tests = _statuses(reconciled, "unit_test.")
+    models = {unique_id.split(".")[2] for unique_id in unit_tests}
+    assert {"int_field_merge_outcomes", "int_deal_stage_intervals"} <= models
+    assert set(unit_tests.values()) == {"pass"}
