@@ -12,7 +12,14 @@ import importlib
 from collections.abc import Sequence
 
 # Modules with an `add_commands(subparsers)` function; imported lazily so `--help` stays fast.
-COMMAND_GROUPS = ("pipedrive_etl.demo", "pipedrive_etl.operators", "pipedrive_etl.sandbox.server", "pipedrive_etl.webhooks.commands")
+COMMAND_GROUPS = (
+    "pipedrive_etl.demo",
+    "pipedrive_etl.operators",
+    "pipedrive_etl.sandbox.server",
+    "pipedrive_etl.webhooks.commands",
+    "pipedrive_etl.oauth.commands",
+    "pipedrive_etl.secrets.commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,8 @@ check, one `dbt build` per workspace partition.
 
 Lineage joins the other assets by name: the dbt sources `pipedrive` and `coldcopy` give keys such as
 ["pipedrive", "persons"] and ["coldcopy", "leads"], and the mapping tables of the `state` source are declared as
-the ["sync_config"] asset (meta.dagster.asset_key). Models are keyed by schema and name (["marts", "writeback_plan"]).
+the ["sync_config"] asset (meta.dagster.asset_key), state.webhook_events the ["pipedrive", "webhook_events"] asset.
+Models are keyed by their name alone (["writeback_plan"]); the name already says the layer.
 
 A run reconciles one workspace: the partition key reaches dbt as the var `workspace_id`. Views are never filtered
 (runs of two workspaces may rebuild them at once on Postgres); tables replace only that workspace's rows
@@ -14,9 +15,10 @@ dbt runs in the project directory.
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
@@ -72,19 +74,41 @@ def environment(**values: str) -> Iterator[None]:
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+def manifest_is_stale(project: DbtProject) -> bool:
+    """No manifest, or a model, macro, test or the project file changed after it was written."""
+    if not project.manifest_path.exists():
+        return True
+    written = project.manifest_path.stat().st_mtime
+    sources = [project.project_dir / "dbt_project.yml", *(project.project_dir / folder for folder in
+                                                          ("models", "macros", "tests"))]
+    return any(path.stat().st_mtime > written for source in sources if source.exists()
+               for path in ([source] if source.is_file() else source.rglob("*")))
+
+
 def prepare_manifest(project: DbtProject = dbt_project) -> Path:
-    """`dbt parse` when the manifest is missing (a fresh clone, CI) or under `dagster dev` (models change).
+    """`dbt parse` when the manifest is missing (a fresh clone, CI) or older than the project's files.
 
     dagster-dbt's own preparer runs the `dbt` on PATH, which is absent when the environment is not activated."""
-    if project.preparer.using_dagster_dev() or not project.manifest_path.exists():
+    if manifest_is_stale(project):
         resource = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
         resource.cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project.manifest_path
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+
+
+class ReconcileTranslator(DagsterDbtTranslator):
+    """Models keyed by name (["writeback_plan"], ["stg_pipedrive__persons"]), not by schema and name."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "model":
+            return dg.AssetKey([dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+
 # The six mapping tables of the `state` source are all the one ["sync_config"] asset.
-translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+translator = ReconcileTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
 
 class ReconcileConfig(dg.Config):
@@ -107,7 +131,7 @@ def _scalar(warehouse: WarehouseResource, sql: str, workspace_id: str) -> int:
     return int(row[0]) if row else 0
 
 
-@dg.asset_check(asset=dg.AssetKey(["marts", "sync_conflicts"]), partitions_def=workspaces,
+@dg.asset_check(asset=dg.AssetKey(["sync_conflicts"]), partitions_def=workspaces,
                 description="Manual conflicts waiting for a resolution in state.conflict_resolutions (nothing is "
                             "written for them until then).")
 def open_manual_conflicts(context: dg.AssetCheckExecutionContext,
@@ -118,7 +142,7 @@ def open_manual_conflicts(context: dg.AssetCheckExecutionContext,
                                metadata={"open_conflicts": open_conflicts})
 
 
-@dg.asset_check(asset=dg.AssetKey(["marts", "sync_link_candidates"]), partitions_def=workspaces,
+@dg.asset_check(asset=dg.AssetKey(["sync_link_candidates"]), partitions_def=workspaces,
                 description="Leads whose email matches several persons (or persons matched by several leads): "
                             "never linked silently; someone has to link or merge them.")
 def ambiguous_link_candidates(context: dg.AssetCheckExecutionContext,

@@ -92,7 +92,8 @@ class RequestEngine:
         self.circuit = circuit or CircuitBreaker(clock=clock)
         self.stats = RequestStats()
         self._http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout,
-                                  headers={"accept": "application/json", "user-agent": "pipedrive-etl"})
+                                  headers={"accept": "application/json", "user-agent": "pipedrive-etl"},
+                                  event_hooks=dict(getattr(credentials, "event_hooks", None) or {}))
 
     def close(self) -> None:
         self._http.close()

@@ -9,12 +9,15 @@ lives elsewhere; this module only needs something that hands out a current token
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 AuthType = Literal["api_token", "oauth"]
+# httpx event hooks for the client that sends these credentials (the caller's redaction: they register the
+# values sent and keep them out of request logs). Carried by the credentials so the client need not know them.
+EventHooks = Mapping[str, list[Callable[..., Any]]]
 
 
 def company_base_url(company_domain: str) -> str:
@@ -41,6 +44,7 @@ class Credentials(Protocol):
 class ApiTokenAuth:
     token: str = field(repr=False)
     auth_type: AuthType = "api_token"
+    event_hooks: EventHooks | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.token.strip():
@@ -116,6 +120,7 @@ class RefreshingTokenProvider:
 class BearerAuth:
     provider: TokenProvider
     auth_type: AuthType = "oauth"
+    event_hooks: EventHooks | None = field(default=None, repr=False, compare=False)
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.provider.access_token()}"}

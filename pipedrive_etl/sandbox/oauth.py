@@ -1,18 +1,18 @@
 """Pipedrive's OAuth 2.0 server in the sandbox: `/oauth/authorize` and `/oauth/token` (pipedrive-api.md §2).
 
-- `GET /oauth/authorize?client_id&redirect_uri&state` answers as if the company's admin clicked "Allow": a 302 to
-  `redirect_uri?code=...&state=...`, or `?error=user_denied&state=...` while `approve` is False. The redirect URI
-  must be one the client registered (any, for the default client).
+- `GET /oauth/authorize?client_id&redirect_uri&state` answers as if the company's admin clicked "Allow": a
+  302 to `redirect_uri?code=...&state=...`, or `?error=user_denied&state=...` while `approve` is False. The
+  redirect URI must be one the client registered (any, for the default client).
 - `POST /oauth/token` takes a form body and the client's credentials by HTTP Basic auth only, as Pipedrive
-  documents. `grant_type=authorization_code`: the code lives 5 minutes and works once, with the same redirect URI.
-  `grant_type=refresh_token`: the refresh token lasts 60 days unused, each use resets that; Pipedrive returns the
-  same refresh token, and `rotate_refresh_tokens=True` makes the sandbox issue a new one (and forget the old) so a
-  client that does not store the rotated token is caught.
+  documents. `grant_type=authorization_code`: the code lives 5 minutes and works once, with the same redirect
+  URI. `grant_type=refresh_token`: the refresh token lasts 60 days unused, each use resets that. Pipedrive
+  returns the same refresh token; `rotate_refresh_tokens=True` makes the sandbox issue a new one (and forget
+  the old), so a client that does not store the rotated token is caught.
 - Access tokens are registered with the sandbox (`add_oauth_token`) for `access_token_lifetime` (60 minutes,
   `expires_in` 3599 as in the spec) on the sandbox's clock, so a test expires them by advancing a FakeClock.
 
 Errors use RFC 6749's shape (`{"error": "invalid_grant", "error_description": ...}`), which Pipedrive's
-token endpoint follows. `token_requests` records each grant for tests (never the secrets).
+token endpoint follows. `token_requests` records each grant type and time for tests (never a secret).
 """
 
 from __future__ import annotations
@@ -74,13 +74,14 @@ class OAuthServer:
         self._grants: dict[str, _Grant] = {}
         self.register_client(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
 
-    def register_client(self, client_id: str, client_secret: str, redirect_uris: tuple[str, ...] | None = None,
+    def register_client(self, client_id: str, client_secret: str,
+                        redirect_uris: tuple[str, ...] | None = None,
                         scope: str = "base deals:full contacts:full activities:full admin") -> None:
-        self._clients[client_id] = _Client(client_secret, frozenset(redirect_uris) if redirect_uris else None,
-                                           scope)
+        uris = frozenset(redirect_uris) if redirect_uris else None
+        self._clients[client_id] = _Client(client_secret, uris, scope)
 
     def issue_tokens(self, client_id: str = DEFAULT_CLIENT_ID) -> dict[str, object]:
-        """A token response as if the admin had just connected `client_id`: for tests that skip the browser."""
+        """A token response as if the admin had just connected `client_id` (tests that skip the browser)."""
         return self._issue(client_id, self._new_refresh_token(client_id))
 
     def refresh_count(self) -> int:
@@ -99,7 +100,8 @@ class OAuthServer:
         redirect_uri = request.query.get("redirect_uri", "")
         if client is None:
             return _oauth_error(400, "invalid_client", "Unknown client_id")
-        if not redirect_uri or (client.redirect_uris is not None and redirect_uri not in client.redirect_uris):
+        allowed = client.redirect_uris if client is not None else None
+        if not redirect_uri or (allowed is not None and redirect_uri not in allowed):
             return _oauth_error(400, "invalid_request", "redirect_uri does not match the app's callback URL")
         state = {"state": request.query["state"]} if "state" in request.query else {}
         if not self.approve:
@@ -149,7 +151,8 @@ class OAuthServer:
         refresh_token = form.get("refresh_token", "")
         grant = self._grants.get(refresh_token)
         now = self._clock.now()
-        if grant is None or grant.client_id != client_id or now - grant.last_used > REFRESH_TOKEN_IDLE_LIFETIME:
+        idle_too_long = grant is not None and now - grant.last_used > REFRESH_TOKEN_IDLE_LIFETIME
+        if grant is None or grant.client_id != client_id or idle_too_long:
             return _oauth_error(400, "invalid_grant", "Invalid refresh token")
         grant.last_used = now
         if self.rotate_refresh_tokens:

@@ -23,7 +23,6 @@ from pipedrive_etl.sandbox.costs import cost_of, is_search
 from pipedrive_etl.sandbox.customfields import FieldDef
 from pipedrive_etl.sandbox.delivery import DeliveryQueue
 from pipedrive_etl.sandbox.faults import Faults, ResponseDropped, ResponseTimedOut
-from pipedrive_etl.sandbox.oauth import OAuthServer
 from pipedrive_etl.sandbox.http import (
     UNAUTHORIZED_BODY,
     HttpError,
@@ -33,6 +32,7 @@ from pipedrive_etl.sandbox.http import (
     error_response,
     json_response,
 )
+from pipedrive_etl.sandbox.oauth import OAuthServer
 from pipedrive_etl.sandbox.state import CompanyState
 from pipedrive_etl.sandbox.validation import ValidationError
 from pipedrive_etl.sandbox.webhooks import Webhooks

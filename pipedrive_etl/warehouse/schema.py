@@ -142,6 +142,20 @@ TABLES: dict[str, str] = {
         target_system varchar, entity varchar, operation varchar, coldcopy_lead_id varchar, pipedrive_id bigint,
         status varchar not null, error varchar, tokens integer, request {json}, attempted_at {ts} not null,
         completed_at {ts}, primary key (workspace_id, operation_key)""",
+    # Pipedrive credentials, Fernet ciphertext only (pipedrive_etl.secrets): one row per OAuth connection
+    # (kind 'oauth', name = the connection in sync.yaml) or per workspace API token (kind 'api_token', name =
+    # the workspace id). expires_at, api_domain and scope are not secret and stay readable.
+    "state.pipedrive_auth": """
+        kind varchar not null, name varchar not null, workspace_id varchar,
+        encrypted_access_token varchar not null, encrypted_refresh_token varchar, expires_at {ts},
+        api_domain varchar, scope varchar, updated_at {ts} not null,
+        primary key (kind, name)""",
+    # Who did what, when (pipedrive_etl.audit): configuration changes, conflict resolutions, writeback runs,
+    # webhook registrations, token refreshes, key rotations. Details never hold a credential.
+    "state.audit_log": """
+        id varchar not null, recorded_at {ts} not null, actor varchar not null, action varchar not null,
+        workspace_id varchar, subject varchar, details {json},
+        primary key (id)""",
 }
 
 

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import httpx
 import sqlalchemy as sa
+
+if TYPE_CHECKING:  # imported lazily at run time, so `--help` stays fast
+    from pipedrive_etl.config import Workspace
+
+    from .credentials import BasicCredentials
 
 DEFAULT_SYNC_CONFIG = "data/demo/sync.yaml"
 DEFAULT_PORT = 8766
@@ -45,7 +52,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         settings = receiver_settings(_config_path(args, env), env, max_body_bytes=args.max_body_bytes)
     except (ConfigError, WebhookConfigError) as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     url = inbox_url(args.inbox_url, env)
     inbox = Inbox(url)
@@ -80,15 +87,16 @@ def register(args: argparse.Namespace, *, env: Mapping[str, str] | None = None,
         for workspace in workspaces:
             _register_one(args, workspace, public_url, credentials_for(workspace.id, env), env, transport)
     except (ConfigError, WebhookConfigError) as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     except PipedriveError as exc:
-        print(f"error: Pipedrive refused: {exc}")
+        print(f"error: Pipedrive refused: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
-def _register_one(args: argparse.Namespace, workspace, public_url: str, credentials, env: Mapping[str, str],
+def _register_one(args: argparse.Namespace, workspace: Workspace, public_url: str,
+                  credentials: BasicCredentials, env: Mapping[str, str],
                   transport: httpx.BaseTransport | None) -> None:
     from contextlib import ExitStack
 

@@ -124,7 +124,10 @@ class Inbox:
             f"values ({', '.join(placeholder for _ in _INSERT_COLUMNS)}) "
             "on conflict (workspace_id, event_id) do nothing")
         if create:
-            metadata.create_all(self.engine)
+            try:
+                metadata.create_all(self.engine)
+            except SQLAlchemyError:  # another process (the sensor, a second receiver) created them meanwhile
+                metadata.create_all(self.engine)
 
     # -- writing (the receiver) --------------------------------------------------------------------------
     def store(self, workspace_id: str, event: InboundEvent, received_at: datetime | None = None) -> bool:

@@ -55,8 +55,11 @@ class WritebackLog:
                error: str | None = None, tokens: int | None = None, request: Any = None) -> None:
         now = self._now()
         existing = self.entry(operation_key)
+        # A step of a row (the organization or deal of a person create) is its own plan key: only the row's own
+        # entry may tell the planner that the row succeeded.
+        plan_key = row.plan_key if operation_key.startswith(row.plan_key) else operation_key
         values = {
-            "workspace_id": self.workspace_id, "operation_key": operation_key, "plan_key": row.plan_key,
+            "workspace_id": self.workspace_id, "operation_key": operation_key, "plan_key": plan_key,
             "target_system": row.target_system, "entity": entity, "operation": row.operation,
             "coldcopy_lead_id": row.coldcopy_lead_id,
             "pipedrive_id": pipedrive_id if pipedrive_id is not None else (existing.pipedrive_id if existing else None),

@@ -135,18 +135,18 @@ class PipedriveWriter:
         return self._search("person", row.email, "email") if row.email else None
 
     def _create_person(self, row: PlanRow) -> WriteOutcome:
+        """Organization, person, deal: each step logged under its own key and settled on its own, and the row
+        marked succeeded (with the link and the baselines) only once all of them are done."""
         org_id = self._organization(row)
-        key = row.plan_key
+        key = f"pipedrive:person:record:{row.coldcopy_lead_id}"
         person_id = self._settled_id(row, key, "person", lambda: self._find_person(row))
         if person_id is None:
             person_id = self._create(row, key, "person", self._person_body(row, org_id), self.client.create_person)
-        self.log.succeed(row, key, "person", pipedrive_id=person_id, tokens=CREATE_COST, baselines=row.changes,
-                         link=Link(str(row.coldcopy_lead_id), pipedrive_person_id=person_id,
-                                   pipedrive_organization_id=org_id))
+            self.log.succeed(row, key, "person", pipedrive_id=person_id, tokens=CREATE_COST)
         deal_id = self._deal(row, person_id, org_id)
-        if deal_id is not None:
-            with self.warehouse.transaction():
-                self.log.store_link(Link(str(row.coldcopy_lead_id), pipedrive_deal_id=deal_id))
+        self.log.succeed(row, row.plan_key, "person", pipedrive_id=person_id, tokens=0, baselines=row.changes,
+                         link=Link(str(row.coldcopy_lead_id), pipedrive_person_id=person_id,
+                                   pipedrive_organization_id=org_id, pipedrive_deal_id=deal_id))
         return WriteOutcome("succeeded")
 
     def _person_body(self, row: PlanRow, org_id: int | None) -> PersonCreate:

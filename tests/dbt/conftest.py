@@ -15,7 +15,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,9 +52,17 @@ class Reconciled:
     backend: str
     url: str
     seed: ColdCopySeed
+    persons_sharing_an_email: list[tuple[int, int]]
     build: subprocess.CompletedProcess[str]
     run_results: dict[str, Any]
     written_activity_plan_key: str
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def remember(self, name: str, compute: Any) -> Any:
+        """Compute once per build what many tests read (each query opens the warehouse)."""
+        if name not in self.memo:
+            self.memo[name] = compute()
+        return self.memo[name]
 
     def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Query the built warehouse; JSON columns come back parsed on both backends."""
@@ -91,10 +99,10 @@ def run_dbt(url: str, scratch: Path, *args: str) -> subprocess.CompletedProcess[
         env=env, capture_output=True, text=True, timeout=900)
 
 
-def _extract_demo(warehouse: Warehouse, scratch: Path) -> ColdCopySeed:
+def _extract_demo(warehouse: Warehouse, scratch: Path) -> tuple[ColdCopySeed, list[tuple[int, int]]]:
     clock = FakeClock()
     sandbox = Sandbox(plan="ultimate", seats=5, clock=clock)
-    seed_pipedrive(sandbox, persons=200, seed=11)
+    pipedrive_seed = seed_pipedrive(sandbox, persons=200, seed=11)
     clock.advance(3600)
     coldcopy_url = f"sqlite:///{scratch}/coldcopy.db"
     seed = seed_coldcopy(coldcopy_url, sandbox, workspace_id="demo")
@@ -112,7 +120,7 @@ def _extract_demo(warehouse: Warehouse, scratch: Path) -> ColdCopySeed:
     finally:
         engine.dispose()
     sync_workspace_config(load_config(DEMO_CONFIG, env={}), warehouse, "demo")
-    return seed
+    return seed, pipedrive_seed.duplicate_email_person_ids
 
 
 def _log_written_activity(warehouse: Warehouse, seed: ColdCopySeed) -> str:
@@ -139,7 +147,7 @@ def load_bench() -> Any:
 
 def build_reconciled(backend: str, url: str, scratch: Path) -> Reconciled:
     with open_warehouse(url) as warehouse:
-        seed = _extract_demo(warehouse, scratch)
+        seed, persons_sharing_an_email = _extract_demo(warehouse, scratch)
         plan_key = _log_written_activity(warehouse, seed)
         write_merges(warehouse)
         write_stage_histories(warehouse)
@@ -151,7 +159,7 @@ def build_reconciled(backend: str, url: str, scratch: Path) -> Reconciled:
     build = run_dbt(url, scratch, "build")
     results_path = scratch / "target" / "run_results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {"results": []}
-    return Reconciled(backend, url, seed, build, results, plan_key)
+    return Reconciled(backend, url, seed, persons_sharing_an_email, build, results, plan_key)
 
 
 @pytest.fixture(scope="session")

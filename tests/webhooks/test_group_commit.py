@@ -1,9 +1,10 @@
-"""Group commit: callers waiting at once share one write, and each gets its own result or the batch's error."""
+"""Group commit: callers waiting at once share one write; each gets its own result or the batch's error."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -16,10 +17,12 @@ class SlowWriter:
 
     def __init__(self) -> None:
         self.batches: list[list[int]] = []
+        self.writing = threading.Event()
         self.release = threading.Event()
 
     def __call__(self, rows: Sequence[int]) -> list[int]:
         if not self.batches:
+            self.writing.set()
             self.release.wait(5)
         self.batches.append(list(rows))
         return [row * 10 for row in rows]
@@ -29,19 +32,22 @@ def test_callers_waiting_during_a_commit_share_the_next_one() -> None:
     writer = SlowWriter()
     committer = GroupCommitter(writer)
     results: dict[int, int] = {}
-    first = threading.Thread(target=lambda: results.__setitem__(0, committer.submit(0, timeout=5)))
-    first.start()
-    while not writer.release.is_set() and committer._queue.qsize():  # the writer took row 0
-        pass
-    others = [threading.Thread(target=lambda n=n: results.__setitem__(n, committer.submit(n, timeout=5)))
-              for n in range(1, 6)]
-    for thread in others:
+
+    def call(n: int) -> None:
+        results[n] = committer.submit(n, timeout=5)
+
+    threads = [threading.Thread(target=call, args=(0,))]
+    threads[0].start()
+    assert writer.writing.wait(5)  # row 0 is being written
+    threads += [threading.Thread(target=call, args=(n,)) for n in range(1, 6)]
+    for thread in threads[1:]:
         thread.start()
-    while committer._queue.qsize() < 5:
-        pass
+    deadline = time.monotonic() + 5
+    while committer._queue.qsize() < 5 and time.monotonic() < deadline:
+        time.sleep(0.001)
     writer.release.set()
-    for thread in [first, *others]:
-        thread.join()
+    for thread in threads:
+        thread.join(5)
     committer.close()
     assert writer.batches == [[0], [1, 2, 3, 4, 5]]
     assert results == {n: n * 10 for n in range(6)}

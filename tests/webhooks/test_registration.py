@@ -186,4 +186,4 @@ def test_the_command_without_a_password_fails_naming_the_variable(
     args = argparse.Namespace(config=str(config), workspace=None, public_url=PUBLIC, prune=False,
                               dry_run=False, no_ledger=True)
     assert register(args, env={"T": "x"}) == 2
-    assert "PIPEDRIVE_WEBHOOK_PASSWORD_DEMO" in capsys.readouterr().out
+    assert "PIPEDRIVE_WEBHOOK_PASSWORD_DEMO" in capsys.readouterr().err

@@ -51,7 +51,7 @@ events as (
         'open' as new_status,
         0 as kind_rank,
         cast(0 as bigint) as change_order,
-        'snapshot' as event_source
+        'add_time' as event_source
 
     from deals
     left join first_changes

@@ -115,7 +115,15 @@ create_fields as (
     select
         creates.workspace_id,
         creates.coldcopy_lead_id,
-        mapping.*,
+        mapping.mapping_id,
+        mapping.mapping_position,
+        mapping.pipedrive_field_key,
+        mapping.field_type,
+        mapping.transform_kind,
+        mapping.transform_format,
+        mapping.transform_calculation,
+        mapping.transform_operand,
+        mapping.transform_default,
         {{ coldcopy_field_value('mapping', 'leads') }} as coldcopy_raw_value
 
     from creates
