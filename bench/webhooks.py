@@ -108,7 +108,13 @@ def client_process(base_url: str, threads: int, seconds: float, start_at: float,
         worker.start()
     for worker in workers:
         worker.join()
-    out.put((latencies, acked, failed))
+    out.put((latencies, acked, failed, time.process_time()))
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_healthy(base_url: str, server: subprocess.Popen) -> None:
@@ -154,16 +160,19 @@ def main() -> None:
                    for _ in range(args.clients)]
         for client in clients:
             client.start()
+        server_cpu_before = process_cpu_seconds(server.pid)
         results = [out.get() for _ in clients]
+        server_cpu = process_cpu_seconds(server.pid) - server_cpu_before
         for client in clients:
             client.join()
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    latencies = sorted(x for lat, _, _ in results for x in lat)
-    acked = [event_id for _, ack, _ in results for event_id in ack]
-    failed = [status for _, _, fail in results for status in fail]
+    latencies = sorted(x for lat, _, _, _ in results for x in lat)
+    acked = [event_id for _, ack, _, _ in results for event_id in ack]
+    failed = [status for _, _, fail, _ in results for status in fail]
+    client_cpu = sum(cpu for _, _, _, cpu in results)
     with Inbox(inbox_url) as inbox:
         stored = {e.event_id for e in inbox.events_after(0, limit=10_000_000)}
     lost = len(set(acked) - stored)
@@ -173,6 +182,10 @@ def main() -> None:
           f"seconds={args.seconds:g}")
     print(f"p50_ms={statistics.median(latencies) * 1000:.1f} p99_ms={p99:.1f} "
           f"max_ms={latencies[-1] * 1000:.1f}")
+    # CPU per event tells the receiver's own cost apart from a machine shared with the clients (and others).
+    print(f"server_cpu_ms_per_event={server_cpu / len(latencies) * 1000:.2f} "
+          f"client_cpu_ms_per_event={client_cpu / len(latencies) * 1000:.2f} "
+          f"cpus={os.cpu_count()} loadavg={' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if lost or failed or len(stored) != len(acked):
         print("FAILED: an acknowledged event is missing, or a delivery was refused")
     print(f"p99_ms={p99:.0f} events_per_s={len(acked) / args.seconds:.0f}")

@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .redaction import install_redaction
+
+    install_redaction()  # before anything logs: tokens, passwords and Authorization headers never reach a log
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

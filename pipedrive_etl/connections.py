@@ -53,13 +53,15 @@ def pipedrive_client(workspace: Workspace, *, budget: TokenBudget | None,
 
 def _api_token(workspace: Workspace, variable: str, env: Mapping[str, str],
                warehouse: Warehouse | None) -> str:
-    token = env.get(variable, "")
-    if not token and warehouse is not None:
-        from .secrets import TokenStore
+    from .secrets import SECRET_KEYS_ENV, TokenStore
 
+    token = env.get(variable, "")
+    # Stored tokens are a fallback, looked for only where they can be: a warehouse and keys at hand.
+    can_look = warehouse is not None and bool(env.get(SECRET_KEYS_ENV))
+    if not token and can_look:
         token = TokenStore.from_env(env, warehouse=warehouse).load_api_token(workspace.id) or ""
     if not token:
-        stored = " nor stored with `pipedrive-etl secrets store-api-token`" if warehouse is not None else ""
+        stored = " nor stored with `pipedrive-etl secrets store-api-token`" if can_look else ""
         raise ConfigError(f"workspace {workspace.id!r}: environment variable {variable} "
                           f"(its Pipedrive API token) is not set{stored}")
     register_secret(token)

@@ -13,6 +13,9 @@ from .defs.schedules import nightly_schedule
 from .defs.sensors import register_workspaces
 from .defs.webhooks import webhook_assets, webhook_jobs, webhook_resources, webhook_sensors
 from .defs.writeback import writeback_assets
+from .redaction import install_redaction
+
+install_redaction()  # every step process loads this module: credentials never reach a log or the event log
 
 extraction_assets = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *coldcopy_assets]
 

@@ -43,8 +43,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(x-api-token[\"']?\s*[:=]\s*[\"']?)[^\s\"',;}&]+", re.IGNORECASE), rf"\1{MASK}"),
     # "access_token": "xyz" and 'password': 'xyz' (JSON, Python reprs)
     (re.compile(rf"([\"']{_SECRET_KEY}[\"']\s*:\s*[\"'])[^\"']*", re.IGNORECASE), rf"\1{MASK}"),
-    # api_token=xyz, refresh_token=xyz, client_secret=xyz, password=xyz; OAuth's code=xyz in a callback URL
-    (re.compile(rf"((?:^|[?&\s;,(])(?:{_SECRET_KEY}|code)=)[^&\s\"',;)]+", re.IGNORECASE), rf"\1{MASK}"),
+    # api_token=xyz, refresh_token=xyz, client_secret=xyz, password=xyz
+    (re.compile(rf"((?:^|[?&\s;,(]){_SECRET_KEY}=)[^&\s\"',;)]+", re.IGNORECASE), rf"\1{MASK}"),
+    # OAuth's one-time code in a callback URL or form body (not "exit code=1")
+    (re.compile(r"((?:^|[?&])code=)[^&\s\"',;)]+"), rf"\1{MASK}"),
     # scheme://user:password@host
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(@)", re.IGNORECASE), rf"\1{MASK}\2"),
 ]

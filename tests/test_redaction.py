@@ -48,7 +48,7 @@ def test_credential_shaped_values_are_masked_wherever_they_appear(text, expected
 
 
 def test_ordinary_text_is_left_alone():
-    text = "persons: 1100 rows in 3 pages, 30 tokens (full); next_cursor=abc; stage_id=4"
+    text = "persons: 1100 rows in 3 pages, 30 tokens (full); next_cursor=abc; stage_id=4; exited with code=1"
     assert redact(text) == text
 
 
@@ -165,17 +165,34 @@ def world(tmp_path):
     clock = FakeClock()
     sandbox = oauth_sandbox(clock)
     sandbox.add_api_token(API_TOKEN)
-    seed_pipedrive(sandbox, persons=600, organizations=100, deals=150, activities=200, seed=5)
+    seed_pipedrive(sandbox, persons=60, organizations=20, deals=30, activities=40, seed=5)
     warehouse_url = f"duckdb:///{tmp_path}/warehouse.duckdb"
     env = {**oauth_env(generate_key(), warehouse_url), "DEMO_API_TOKEN": API_TOKEN}
-    first = connect(sandbox, TokenStore(warehouse_url, load_keyring(env)), expires_at=datetime(2020, 1, 1, tzinfo=UTC))
+    expired = datetime(2020, 1, 1, tzinfo=UTC)
+    first = connect(sandbox, TokenStore(warehouse_url, load_keyring(env)), expires_at=expired)
     redaction.forget_secrets()  # only what the run itself registers may protect its logs
 
     def secrets():
-        issued = list(sandbox._oauth_tokens)  # every access token the sandbox handed out
+        issued = sandbox.oauth.issued_access_tokens
         return [*issued, first.refresh_token, CLIENT_SECRET, API_TOKEN, env["PIPEDRIVE_ETL_SECRET_KEYS"]]
 
     return sandbox, clock, env, warehouse_url, secrets
+
+
+class LeakyTransport(httpx.BaseTransport):
+    """The sandbox behind a careless debugging layer that logs every request and response whole."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.log = logging.getLogger("careless.http")
+
+    def handle_request(self, request):
+        self.log.debug("sending %s %s %s %s", request.method, request.url, dict(request.headers),
+                       request.read())
+        response = self.inner.handle_request(request)
+        if request.url.path == "/oauth/token":
+            self.log.debug("token endpoint answered %s", response.read())
+        return response
 
 
 def _workspace(auth):
@@ -197,15 +214,16 @@ def test_a_full_extraction_run_logged_at_debug_shows_no_credential(world, auth, 
     sandbox, clock, env, warehouse_url, secrets = world
     redaction.install_redaction()
     with caplog.at_level(logging.DEBUG), open_warehouse(warehouse_url) as warehouse, pipedrive_client(
-            _workspace(auth), budget=None, env=env, transport=sandbox.transport(), clock=clock.monotonic,
-            sleep=clock.sleep) as client:
+            _workspace(auth), budget=None, env=env, transport=LeakyTransport(sandbox.transport()),
+            clock=clock.monotonic, sleep=clock.sleep) as client:
         for stream in STREAMS.values():
             extract_stream(client, warehouse, "demo", stream, now=clock.now)
         extract_fields(client, warehouse, "demo", now=clock.now)
         extract_deal_stage_changes(client, warehouse, "demo", now=clock.now)
     captured = capfd.readouterr()
     everything = "\n".join((caplog.text, captured.out, captured.err))
-    assert "request GET https://sandbox.pipedrive.com/api/v2/persons" in caplog.text  # DEBUG was on
+    # The check has something to find: headers and token responses were logged whole, at DEBUG.
+    assert caplog.text.count("sending GET https://sandbox.pipedrive.com/api/v2/persons") >= 1
     assert sandbox.oauth.refresh_count() == (1 if auth == "oauth" else 0)
     assert [secret for secret in secrets() if secret in everything] == []
 
@@ -223,18 +241,20 @@ def test_a_dagster_materialization_keeps_credentials_out_of_its_event_log(world,
     class OAuthPipedrive:
         """PipedriveResource's job, with the sandbox's transport and clock."""
 
-        def client(self, workspace, budget):
-            return pipedrive_client(workspace, budget=budget, env=env, transport=sandbox.transport(),
-                                    clock=clock.monotonic, sleep=clock.sleep)
+        def client(self, workspace, budget, warehouse=None):
+            return pipedrive_client(workspace, budget=budget, env=env,
+                                    transport=LeakyTransport(sandbox.transport()), clock=clock.monotonic,
+                                    sleep=clock.sleep)
 
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("workspaces", ["demo"])
     resources = {"sync_config": SyncConfigResource(path=str(tmp_path / "sync.yaml")),
                  "warehouse": WarehouseResource(url=warehouse_url), "pipedrive": OAuthPipedrive()}
     persons = [a for a in extraction_assets if a.key == dg.AssetKey(["pipedrive", "persons"])]
     redaction.install_redaction()
-    with caplog.at_level(logging.DEBUG):
+    # Entered, the instance is the current one for Dagster's definitions state during the run.
+    with dg.DagsterInstance.ephemeral() as instance, caplog.at_level(logging.DEBUG):
+        instance.add_dynamic_partitions("workspaces", ["demo"])
         result = dg.materialize(persons, partition_key="demo", instance=instance, resources=resources)
-    events = "\n".join(str(entry) for entry in instance.all_logs(result.run_id))
+        events = "\n".join(str(entry) for entry in instance.all_logs(result.run_id))
     assert result.success and sandbox.oauth.refresh_count() == 1 and "rows" in events
+    assert "token endpoint answered" in caplog.text
     assert [secret for secret in secrets() if secret in events or secret in caplog.text] == []

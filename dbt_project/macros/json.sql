@@ -30,7 +30,7 @@ its 0-based index. Anything but an array (SQL NULL, JSON null, a scalar) gives n
 {% macro default__json_array_elements(array, alias) -%}
     cross join (
         select unnest(json_extract({{ array }}, '$[*]')) as value,
-               generate_subscripts(json_extract({{ array }}, '$[*]'), 1) - 1 as position
+               unnest(range(cast(coalesce(json_array_length({{ array }}), 0) as bigint))) as position
     ) as {{ alias }}
 {%- endmacro %}
 {% macro postgres__json_array_elements(array, alias) -%}

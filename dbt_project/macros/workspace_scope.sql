@@ -26,6 +26,10 @@ workspace in scope. -#}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set scope = workspace_scope_id() -%}
+    {%- if scope and ("workspace_id = '" ~ scope ~ "'") not in sql -%}
+        {#- Deleting the scope's rows and inserting unfiltered ones would duplicate other workspaces' rows. -#}
+        {{ exceptions.raise_compiler_error(this ~ " is a workspace_table but does not filter by in_workspace_scope()") }}
+    {%- endif -%}
     {%- set replace_rows = scope and existing_relation is not none and existing_relation.is_table
                            and not should_full_refresh() -%}
     {%- if replace_rows -%}

@@ -1,19 +1,21 @@
-"""dbt in Dagster: every model of dbt_project/ an asset (groups staging, intermediate, marts), every dbt test an asset
-check, one `dbt build` per workspace partition.
+"""dbt in Dagster: every model of dbt_project/ an asset (groups staging, intermediate, marts), every dbt test
+an asset check, one `dbt build` per workspace partition.
 
 Lineage joins the other assets by name: the dbt sources `pipedrive` and `coldcopy` give keys such as
-["pipedrive", "persons"] and ["coldcopy", "leads"], and the mapping tables of the `state` source are declared as
-the ["sync_config"] asset (meta.dagster.asset_key), state.webhook_events the ["pipedrive", "webhook_events"] asset.
-Models are keyed by their name alone (["writeback_plan"]); the name already says the layer.
+["pipedrive", "persons"] and ["coldcopy", "leads"], and the mapping tables of the `state` source are declared
+as the ["sync_config"] asset (meta.dagster.asset_key), state.webhook_events the ["pipedrive",
+"webhook_events"] asset. Models are keyed by their name alone (["writeback_plan"]); the name already says the
+layer.
 
-A run reconciles one workspace: the partition key reaches dbt as the var `workspace_id`. Views are never filtered
-(runs of two workspaces may rebuild them at once on Postgres); tables replace only that workspace's rows
-(dbt_project/macros/workspace_scope.sql). dbt reads the same WAREHOUSE_URL as Python, made absolute here because
-dbt runs in the project directory.
+A run reconciles one workspace: the partition key reaches dbt as the var `workspace_id`. Views are never
+filtered (runs of two workspaces may rebuild them at once on Postgres); tables replace only that workspace's
+rows (dbt_project/macros/workspace_scope.sql). dbt reads the same WAREHOUSE_URL as Python, made absolute here
+because dbt runs in the project directory.
 """
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from ..warehouse import parse_warehouse_url
 from .extract import WAREHOUSE_POOL
@@ -48,8 +56,8 @@ def dbt_args(workspace_id: str | None, *, full_refresh: bool = False) -> list[st
 
 
 def dbt_warehouse_url(url: str, base: Path) -> str:
-    """The warehouse URL for dbt: a relative DuckDB path resolved against `base` (where Python runs), since dbt
-    runs in dbt_project/ and would otherwise open another file."""
+    """The warehouse URL for dbt: a relative DuckDB path resolved against `base` (where Python runs), since
+    dbt runs in dbt_project/ and would otherwise open another file."""
     parsed = parse_warehouse_url(url)
     if parsed.path is not None and not parsed.path.is_absolute():
         return f"duckdb:///{(base / parsed.path).resolve()}"
@@ -58,7 +66,8 @@ def dbt_warehouse_url(url: str, base: Path) -> str:
 
 @contextmanager
 def environment(**values: str) -> Iterator[None]:
-    """Set environment variables for a subprocess started inside the block (dbt reads them in profiles.yml)."""
+    """Set environment variables for a subprocess started inside the block (dbt reads them in
+    profiles.yml)."""
     previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -79,19 +88,30 @@ def manifest_is_stale(project: DbtProject) -> bool:
     if not project.manifest_path.exists():
         return True
     written = project.manifest_path.stat().st_mtime
-    sources = [project.project_dir / "dbt_project.yml", *(project.project_dir / folder for folder in
-                                                          ("models", "macros", "tests"))]
-    return any(path.stat().st_mtime > written for source in sources if source.exists()
-               for path in ([source] if source.is_file() else source.rglob("*")))
+    sources = [
+        project.project_dir / "dbt_project.yml",
+        *(project.project_dir / folder for folder in ("models", "macros", "tests")),
+    ]
+    return any(
+        path.stat().st_mtime > written
+        for source in sources
+        if source.exists()
+        for path in ([source] if source.is_file() else source.rglob("*"))
+    )
 
 
 def prepare_manifest(project: DbtProject = dbt_project) -> Path:
     """`dbt parse` when the manifest is missing (a fresh clone, CI) or older than the project's files.
 
-    dagster-dbt's own preparer runs the `dbt` on PATH, which is absent when the environment is not activated."""
+    dagster-dbt's own preparer runs the `dbt` on PATH, absent when the environment is not activated. The
+    manifest is written aside and moved into place, so a process loading definitions at the same time reads
+    the old one or the new one, never half of one."""
     if manifest_is_stale(project):
+        scratch = project.manifest_path.parent / f".parse-{os.getpid()}"
         resource = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
-        resource.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+        resource.cli(["parse", "--quiet"], target_path=scratch).wait()
+        os.replace(scratch / "manifest.json", project.manifest_path)
+        shutil.rmtree(scratch, ignore_errors=True)
     return project.manifest_path
 
 
@@ -108,20 +128,34 @@ class ReconcileTranslator(DagsterDbtTranslator):
 
 
 # The six mapping tables of the `state` source are all the one ["sync_config"] asset.
-translator = ReconcileTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+translator = ReconcileTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
+)
 
 
 class ReconcileConfig(dg.Config):
     full_refresh: bool = False  # rebuild the tables whole (after a model's columns changed, say)
 
 
-@dbt_assets(manifest=prepare_manifest(), project=dbt_project, name="reconcile", partitions_def=workspaces,
-            pool=WAREHOUSE_POOL, dagster_dbt_translator=translator)
-def reconcile(context: dg.AssetExecutionContext, config: ReconcileConfig, dbt: DbtCliResource,
-              warehouse: WarehouseResource) -> Iterator[object]:
+@dbt_assets(
+    manifest=prepare_manifest(),
+    project=dbt_project,
+    name="reconcile",
+    partitions_def=workspaces,
+    pool=WAREHOUSE_POOL,
+    dagster_dbt_translator=translator,
+)
+def reconcile(
+    context: dg.AssetExecutionContext,
+    config: ReconcileConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+) -> Iterator[object]:
     url = dbt_warehouse_url(warehouse.resolved_url, Path.cwd())
     with environment(WAREHOUSE_URL=url, DBT_TARGET="postgres" if url.startswith("postgres") else "duckdb"):
-        invocation = dbt.cli(dbt_args(context.partition_key, full_refresh=config.full_refresh), context=context)
+        invocation = dbt.cli(
+            dbt_args(context.partition_key, full_refresh=config.full_refresh), context=context
+        )
     yield from invocation.stream()
 
 
@@ -131,26 +165,45 @@ def _scalar(warehouse: WarehouseResource, sql: str, workspace_id: str) -> int:
     return int(row[0]) if row else 0
 
 
-@dg.asset_check(asset=dg.AssetKey(["sync_conflicts"]), partitions_def=workspaces,
-                description="Manual conflicts waiting for a resolution in state.conflict_resolutions (nothing is "
-                            "written for them until then).")
-def open_manual_conflicts(context: dg.AssetCheckExecutionContext,
-                          warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    open_conflicts = _scalar(warehouse, "select count(*) from marts.sync_conflicts where workspace_id = ? and is_open",
-                             context.partition_key)
-    return dg.AssetCheckResult(passed=open_conflicts == 0, severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"open_conflicts": open_conflicts})
+@dg.asset_check(
+    asset=dg.AssetKey(["sync_conflicts"]),
+    partitions_def=workspaces,
+    description="Manual conflicts waiting for a resolution in state.conflict_resolutions (nothing is "
+    "written for them until then).",
+)
+def open_manual_conflicts(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    open_conflicts = _scalar(
+        warehouse,
+        "select count(*) from marts.sync_conflicts where workspace_id = ? and is_open",
+        context.partition_key,
+    )
+    return dg.AssetCheckResult(
+        passed=open_conflicts == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"open_conflicts": open_conflicts},
+    )
 
 
-@dg.asset_check(asset=dg.AssetKey(["sync_link_candidates"]), partitions_def=workspaces,
-                description="Leads whose email matches several persons (or persons matched by several leads): "
-                            "never linked silently; someone has to link or merge them.")
-def ambiguous_link_candidates(context: dg.AssetCheckExecutionContext,
-                              warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    ambiguous = _scalar(warehouse, "select count(distinct coldcopy_lead_id) from marts.sync_link_candidates "
-                                   "where workspace_id = ? and is_ambiguous", context.partition_key)
-    return dg.AssetCheckResult(passed=ambiguous == 0, severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"ambiguous_leads": ambiguous})
+@dg.asset_check(
+    asset=dg.AssetKey(["sync_link_candidates"]),
+    partitions_def=workspaces,
+    description="Leads whose email matches several persons (or persons matched by several leads): "
+    "never linked silently; someone has to link or merge them.",
+)
+def ambiguous_link_candidates(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    ambiguous = _scalar(
+        warehouse,
+        "select count(distinct coldcopy_lead_id) from marts.sync_link_candidates "
+        "where workspace_id = ? and is_ambiguous",
+        context.partition_key,
+    )
+    return dg.AssetCheckResult(
+        passed=ambiguous == 0, severity=dg.AssetCheckSeverity.WARN, metadata={"ambiguous_leads": ambiguous}
+    )
 
 
 reconcile_checks = [open_manual_conflicts, ambiguous_link_candidates]

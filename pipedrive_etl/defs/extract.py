@@ -74,7 +74,7 @@ def _run_extraction(context: dg.AssetExecutionContext, config: ExtractConfig, sy
     workspace = settings.workspace(context.partition_key)
     with warehouse.open() as store:
         budget = workspace_budget(workspace, WarehouseLedger(store), share=workspace.extraction_budget_share)
-        with pipedrive.client(workspace, budget) as client:
+        with pipedrive.client(workspace, budget, store) as client:
             result = extraction(client, store, workspace, config, context)
             metadata = result_metadata(result, client)
     if result.deferred:

@@ -51,8 +51,9 @@ class WarehouseResource(dg.ConfigurableResource):
 class PipedriveResource(dg.ConfigurableResource):
     """Builds one client per workspace; the API token is read from the variable the workspace names, at run time."""
 
-    def client(self, workspace: Workspace, budget: TokenBudget) -> PipedriveClient:
-        return pipedrive_client(workspace, budget=budget)
+    def client(self, workspace: Workspace, budget: TokenBudget, warehouse: Warehouse | None = None) -> PipedriveClient:
+        # The warehouse holds stored (encrypted) credentials: OAuth tokens, and API tokens stored by `secrets`.
+        return pipedrive_client(workspace, budget=budget, warehouse=warehouse)
 
 
 class ColdCopyResource(dg.ConfigurableResource):

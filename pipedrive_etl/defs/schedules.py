@@ -6,9 +6,21 @@ the code, before any run. Each run key names the workspace and the night, so a r
 the instance's tag limit on `dagster/partition` keeps one run per workspace at a time.
 """
 
+from datetime import datetime
+
 import dagster as dg
 
 from .partitions import workspaces
+
+
+def nightly_requests(partitions: list[str], scheduled: datetime) -> dg.SkipReason | list[dg.RunRequest]:
+    """One run per workspace partition, keyed by workspace and night."""
+    if not partitions:
+        return dg.SkipReason("no workspace partitions yet: the register_workspaces sensor adds them from sync.yaml")
+    night = scheduled.strftime("%Y-%m-%d")
+    return [dg.RunRequest(run_key=f"nightly-{workspace}-{night}", partition_key=workspace,
+                          tags={"pipedrive-etl/workspace": workspace})
+            for workspace in sorted(partitions)]
 
 
 def nightly_schedule(cron: str = "0 2 * * *", timezone: str = "UTC") -> dg.ScheduleDefinition:
@@ -16,12 +28,7 @@ def nightly_schedule(cron: str = "0 2 * * *", timezone: str = "UTC") -> dg.Sched
                  execution_timezone=timezone, default_status=dg.DefaultScheduleStatus.RUNNING,
                  description=f"Every workspace, every night ({cron}, {timezone}): extract, reconcile, write back.")
     def _nightly(context: dg.ScheduleEvaluationContext) -> dg.SkipReason | list[dg.RunRequest]:
-        night = context.scheduled_execution_time.strftime("%Y-%m-%d")
         partitions = context.instance.get_dynamic_partitions(workspaces.name)
-        if not partitions:
-            return dg.SkipReason("no workspace partitions yet: the register_workspaces sensor adds them from sync.yaml")
-        return [dg.RunRequest(run_key=f"nightly-{workspace}-{night}", partition_key=workspace,
-                              tags={"pipedrive-etl/workspace": workspace})
-                for workspace in sorted(partitions)]
+        return nightly_requests(list(partitions), context.scheduled_execution_time)
 
     return _nightly

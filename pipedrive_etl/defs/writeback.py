@@ -58,7 +58,7 @@ def writeback_changes(context: dg.AssetExecutionContext, config: WritebackConfig
             budget = workspace_budget(workspace, WarehouseLedger(store))
             context.log.info(f"{len(plan)} planned rows, {sum(r.token_cost for r in plan)} tokens; "
                              f"{budget.remaining()} tokens left today")
-            with pipedrive.client(workspace, budget) as client:
+            with pipedrive.client(workspace, budget, store) as client:
                 result = run_writeback(
                     plan, warehouse=store, workspace_id=workspace.id, coldcopy_workspace_id=workspace.coldcopy_id,
                     client=client, coldcopy_engine=engine, remaining_tokens=budget.remaining(),

@@ -5,7 +5,8 @@ fields, pipelines, stages) are turned into keys and ids here, in Python, once pe
 
     sync_workspace_config(config, warehouse, "acme")   # raises MappingError before anything is written
 
-It writes `state.workspaces`, `state.creation_statuses`, `state.field_mappings`, `state.field_mapping_lookups`,
+It writes `state.workspaces`, `state.creation_statuses`, `state.field_mappings`,
+`state.field_mapping_lookups`,
 `state.stage_mappings` and `state.stage_mapping_actions`, replacing that workspace's rows.
 """
 
@@ -18,13 +19,21 @@ from ..warehouse import Warehouse
 from .resolve import MappingError, ResolvedWorkspace, resolve_workspace
 from .store import resolve_from_warehouse, write_resolved
 
-__all__ = ["MappingError", "ResolvedWorkspace", "resolve_from_warehouse", "resolve_workspace",
-           "sync_workspace_config", "write_resolved"]
+__all__ = [
+    "MappingError",
+    "ResolvedWorkspace",
+    "resolve_from_warehouse",
+    "resolve_workspace",
+    "sync_workspace_config",
+    "write_resolved",
+]
 
 
-def sync_workspace_config(config: SyncConfig, warehouse: Warehouse, workspace_id: str, *,
-                          now: datetime | None = None) -> ResolvedWorkspace:
-    """Resolve the workspace's mappings (raising MappingError on any unknown or ambiguous name), then store them."""
+def sync_workspace_config(
+    config: SyncConfig, warehouse: Warehouse, workspace_id: str, *, now: datetime | None = None
+) -> ResolvedWorkspace:
+    """Resolve the workspace's mappings (raising MappingError on any unknown or ambiguous name), then store
+    them."""
     resolved = resolve_from_warehouse(config, warehouse, workspace_id, now=now)
     write_resolved(warehouse, resolved)
     return resolved

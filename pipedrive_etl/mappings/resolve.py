@@ -1,8 +1,8 @@
 """Resolve sync.yaml against one workspace's Pipedrive: field names to keys, pipeline and stage names to ids.
 
-Pure: it takes the field definitions, pipelines and stages already read from the warehouse and returns rows for
-the state tables, or raises `MappingError` listing every name it could not resolve (unknown, ambiguous, a stage
-outside its pipeline). Nothing is written and nothing is sent to Pipedrive before this succeeds.
+Pure: it takes the field definitions, pipelines and stages already read from the warehouse and returns rows
+for the state tables, or raises `MappingError` listing every name it could not resolve (unknown, ambiguous, a
+stage outside its pipeline). Nothing is written and nothing is sent to Pipedrive before this succeeds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from .transforms import flatten
 
 
 class MappingError(ConfigError):
-    """sync.yaml names something the workspace's Pipedrive does not have (or has twice); the message names each."""
+    """sync.yaml names something the workspace's Pipedrive does not have (or has twice); the message names
+    each."""
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,14 @@ class ResolvedWorkspace:
     stage_mapping_actions: list[dict[str, Any]] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
-        return {"state.workspaces": [self.workspace], "state.creation_statuses": self.creation_statuses,
-                "state.field_mappings": self.field_mappings, "state.field_mapping_lookups": self.field_mapping_lookups,
-                "state.stage_mappings": self.stage_mappings, "state.stage_mapping_actions": self.stage_mapping_actions}
+        return {
+            "state.workspaces": [self.workspace],
+            "state.creation_statuses": self.creation_statuses,
+            "state.field_mappings": self.field_mappings,
+            "state.field_mapping_lookups": self.field_mapping_lookups,
+            "state.stage_mappings": self.stage_mappings,
+            "state.stage_mapping_actions": self.stage_mapping_actions,
+        }
 
 
 def catalogs(definitions: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, FieldCatalog]:
@@ -67,40 +73,72 @@ def _pipedrive_field(ref: PipedriveFieldRef, catalog: FieldCatalog) -> dict[str,
             if builtin is None:
                 raise UnknownFieldError(wanted, [])
         else:
-            return {"pipedrive_field_key": definition.key, "pipedrive_field_code": definition.key,
-                    "pipedrive_field_name": definition.name, "pipedrive_field_type": definition.field_type,
-                    "field_type": definition.field_type, "is_custom_field": True}
+            return {
+                "pipedrive_field_key": definition.key,
+                "pipedrive_field_code": definition.key,
+                "pipedrive_field_name": definition.name,
+                "pipedrive_field_type": definition.field_type,
+                "field_type": definition.field_type,
+                "is_custom_field": True,
+            }
     definition = catalog.get(builtin.field_code)
-    return {"pipedrive_field_key": builtin.attribute, "pipedrive_field_code": builtin.field_code,
-            "pipedrive_field_name": definition.name if definition else builtin.attribute,
-            "pipedrive_field_type": definition.field_type if definition else None,
-            "field_type": builtin.field_type, "is_custom_field": False}
+    return {
+        "pipedrive_field_key": builtin.attribute,
+        "pipedrive_field_code": builtin.field_code,
+        "pipedrive_field_name": definition.name if definition else builtin.attribute,
+        "pipedrive_field_type": definition.field_type if definition else None,
+        "field_type": builtin.field_type,
+        "is_custom_field": False,
+    }
 
 
 def _coldcopy_columns(coldcopy_field: str) -> dict[str, str | None]:
-    if coldcopy_field.startswith(CUSTOM_FIELDS_PREFIX) and len(coldcopy_field) > len(CUSTOM_FIELDS_PREFIX):
-        return {"coldcopy_column": None, "coldcopy_custom_key": coldcopy_field[len(CUSTOM_FIELDS_PREFIX):]}
+    key = coldcopy_field.removeprefix(CUSTOM_FIELDS_PREFIX)
+    if key != coldcopy_field:
+        # DuckDB reads a key starting with `$` or `/` as a JSON path or pointer, not as a key.
+        if not key or key.startswith(("$", "/")):
+            raise ValueError(f"ColdCopy custom field key {key!r} must be non-empty and not start with $ or /")
+        return {"coldcopy_column": None, "coldcopy_custom_key": key}
     if coldcopy_field in LEAD_COLUMNS:
         return {"coldcopy_column": coldcopy_field, "coldcopy_custom_key": None}
-    raise ValueError(f"ColdCopy lead field {coldcopy_field!r} is unknown; use one of {', '.join(sorted(LEAD_COLUMNS))} "
-                     "or custom_fields.<key>")
+    raise ValueError(
+        f"ColdCopy lead field {coldcopy_field!r} is unknown; use one of {', '.join(sorted(LEAD_COLUMNS))} "
+        "or custom_fields.<key>"
+    )
 
 
-def _field_mapping_rows(workspace: Workspace, position: int, mapping: FieldMapping, catalog: FieldCatalog,
-                        resolved_at: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _field_mapping_rows(
+    workspace: Workspace, position: int, mapping: FieldMapping, catalog: FieldCatalog, resolved_at: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     transform = flatten(mapping.transform)
     row = {
-        "workspace_id": workspace.id, "mapping_id": mapping.coldcopy_field, "position": position,
-        "coldcopy_field": mapping.coldcopy_field, **_coldcopy_columns(mapping.coldcopy_field),
-        "pipedrive_entity": mapping.pipedrive.entity, **_pipedrive_field(mapping.pipedrive, catalog),
-        "direction": mapping.direction, "rule": mapping.rule or workspace.conflict_strategy,
-        "rule_source": "field" if mapping.rule else "workspace", "transform": transform.as_json,
-        "transform_kind": transform.kind, "transform_format": transform.format,
-        "transform_calculation": transform.calculation, "transform_operand": transform.operand,
-        "transform_default": transform.default, "resolved_at": resolved_at,
+        "workspace_id": workspace.id,
+        "mapping_id": mapping.coldcopy_field,
+        "position": position,
+        "coldcopy_field": mapping.coldcopy_field,
+        **_coldcopy_columns(mapping.coldcopy_field),
+        "pipedrive_entity": mapping.pipedrive.entity,
+        **_pipedrive_field(mapping.pipedrive, catalog),
+        "direction": mapping.direction,
+        "rule": mapping.rule or workspace.conflict_strategy,
+        "rule_source": "field" if mapping.rule else "workspace",
+        "transform": transform.as_json,
+        "transform_kind": transform.kind,
+        "transform_format": transform.format,
+        "transform_calculation": transform.calculation,
+        "transform_operand": transform.operand,
+        "transform_default": transform.default,
+        "resolved_at": resolved_at,
     }
-    lookups = [{"workspace_id": workspace.id, "mapping_id": mapping.coldcopy_field, "from_value": source,
-                "to_value": target} for source, target in transform.lookups.items()]
+    lookups = [
+        {
+            "workspace_id": workspace.id,
+            "mapping_id": mapping.coldcopy_field,
+            "from_value": source,
+            "to_value": target,
+        }
+        for source, target in transform.lookups.items()
+    ]
     return row, lookups
 
 
@@ -109,8 +147,9 @@ def _named(items: list[Named], ref: str | int, what: str) -> Named:
         found = [item for item in items if item.id == ref]
     else:
         live = [item for item in items if not item.is_deleted]
-        found = [item for item in live if item.name == ref] or \
-            [item for item in live if item.name.casefold() == ref.strip().casefold()]
+        found = [item for item in live if item.name == ref] or [
+            item for item in live if item.name.casefold() == ref.strip().casefold()
+        ]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -120,28 +159,43 @@ def _named(items: list[Named], ref: str | int, what: str) -> Named:
     raise LookupError(f"{what} {ref!r} matches {len(found)} (ids {ids}); use an id")
 
 
-def _stage(pipelines: list[Named], stages: list[Named], pipeline_ref: str | int,
-           stage_ref: str | int) -> tuple[Named, Named]:
+def _stage(
+    pipelines: list[Named], stages: list[Named], pipeline_ref: str | int, stage_ref: str | int
+) -> tuple[Named, Named]:
     pipeline = _named(pipelines, pipeline_ref, "pipeline")
-    stage = _named([s for s in stages if s.pipeline_id == pipeline.id], stage_ref, f"stage of pipeline {pipeline.name!r}")
+    stage = _named(
+        [s for s in stages if s.pipeline_id == pipeline.id], stage_ref, f"stage of pipeline {pipeline.name!r}"
+    )
     return pipeline, stage
 
 
-def resolve_workspace(config: SyncConfig, workspace_id: str, catalogs_by_entity: dict[str, FieldCatalog],
-                      pipelines: list[Named], stages: list[Named], *, resolved_at: Any) -> ResolvedWorkspace:
-    """Resolve every mapping for one workspace; raise `MappingError` naming each problem, or return the rows."""
+def resolve_workspace(
+    config: SyncConfig,
+    workspace_id: str,
+    catalogs_by_entity: dict[str, FieldCatalog],
+    pipelines: list[Named],
+    stages: list[Named],
+    *,
+    resolved_at: Any,
+) -> ResolvedWorkspace:
+    """Resolve every mapping for one workspace; raise `MappingError` naming each problem, or return the
+    rows."""
     workspace = config.workspace(workspace_id)
     problems: list[str] = []
     resolved = ResolvedWorkspace(workspace.id, {})
     if not catalogs_by_entity:
-        raise MappingError(f"workspace {workspace.id!r}: no Pipedrive field definitions in the warehouse yet; "
-                           "materialize pipedrive/fields first")
+        raise MappingError(
+            f"workspace {workspace.id!r}: no Pipedrive field definitions in the warehouse yet; "
+            "materialize pipedrive/fields first"
+        )
     for position, mapping in enumerate(config.field_mappings):
         catalog = catalogs_by_entity.get(mapping.pipedrive.entity, FieldCatalog([]))
         try:
             row, lookups = _field_mapping_rows(workspace, position, mapping, catalog, resolved_at)
         except (UnknownFieldError, AmbiguousFieldError, ValueError) as exc:
-            problems.append(f"field_mappings[{position}] ({mapping.coldcopy_field}): {mapping.pipedrive.entity} {exc}")
+            problems.append(
+                f"field_mappings[{position}] ({mapping.coldcopy_field}): {mapping.pipedrive.entity} {exc}"
+            )
             continue
         resolved.field_mappings.append(row)
         resolved.field_mapping_lookups.extend(lookups)
@@ -153,44 +207,65 @@ def resolve_workspace(config: SyncConfig, workspace_id: str, catalogs_by_entity:
             problems.append(f"stage_mappings[{position}]: {exc.args[0]}")
             continue
         if stage.id in seen_stages:
-            problems.append(f"stage_mappings[{position}]: stage {stage.name!r} is already mapped by "
-                            f"stage_mappings[{seen_stages[stage.id]}]")
+            problems.append(
+                f"stage_mappings[{position}]: stage {stage.name!r} is already mapped by "
+                f"stage_mappings[{seen_stages[stage.id]}]"
+            )
             continue
         seen_stages[stage.id] = position
-        resolved.stage_mappings.append({
-            "workspace_id": workspace.id, "stage_id": stage.id, "pipeline_id": pipeline.id,
-            "pipeline_name": pipeline.name, "stage_name": stage.name, "lead_status": mapping.lead_status,
-            "position": position})
+        resolved.stage_mappings.append(
+            {
+                "workspace_id": workspace.id,
+                "stage_id": stage.id,
+                "pipeline_id": pipeline.id,
+                "pipeline_name": pipeline.name,
+                "stage_name": stage.name,
+                "lead_status": mapping.lead_status,
+                "position": position,
+            }
+        )
         resolved.stage_mapping_actions.extend(
             {"workspace_id": workspace.id, "stage_id": stage.id, "campaign_action": action, "position": order}
-            for order, action in enumerate(dict.fromkeys(mapping.campaign_actions)))
+            for order, action in enumerate(dict.fromkeys(mapping.campaign_actions))
+        )
     rules = config.creation_rules
     deal_pipeline = deal_stage = None
     if rules.create_deals is not None:
         try:
-            deal_pipeline, deal_stage = _stage(pipelines, stages, rules.create_deals.pipeline, rules.create_deals.stage)
+            deal_pipeline, deal_stage = _stage(
+                pipelines, stages, rules.create_deals.pipeline, rules.create_deals.stage
+            )
         except LookupError as exc:
             problems.append(f"creation_rules.create_deals: {exc.args[0]}")
     external_key = None
     try:
-        external_key = catalogs_by_entity.get("person", FieldCatalog([])).resolve(rules.external_id_field_name).key
+        external_key = (
+            catalogs_by_entity.get("person", FieldCatalog([])).resolve(rules.external_id_field_name).key
+        )
     except AmbiguousFieldError as exc:
         problems.append(f"creation_rules.external_id_field_name: person {exc}")
     except UnknownFieldError as exc:
         if rules.create_persons_for_statuses:  # creates must be findable again by their external id
             problems.append(f"creation_rules.external_id_field_name: person {exc}")
     if problems:
-        raise MappingError(f"sync.yaml does not match workspace {workspace.id!r}'s Pipedrive:\n"
-                           + "\n".join(f"  {problem}" for problem in problems))
+        raise MappingError(
+            f"sync.yaml does not match workspace {workspace.id!r}'s Pipedrive:\n"
+            + "\n".join(f"  {problem}" for problem in problems)
+        )
     resolved.workspace = {
-        "workspace_id": workspace.id, "conflict_strategy": workspace.conflict_strategy,
-        "create_organizations": rules.create_organizations, "create_deals": rules.create_deals is not None,
+        "workspace_id": workspace.id,
+        "conflict_strategy": workspace.conflict_strategy,
+        "create_organizations": rules.create_organizations,
+        "create_deals": rules.create_deals is not None,
         "deal_pipeline_id": deal_pipeline.id if deal_pipeline else None,
         "deal_stage_id": deal_stage.id if deal_stage else None,
         "deal_title_template": rules.create_deals.title_template if rules.create_deals else None,
-        "external_id_field_key": external_key, "external_id_field_name": rules.external_id_field_name,
+        "external_id_field_key": external_key,
+        "external_id_field_name": rules.external_id_field_name,
         "resolved_at": resolved_at,
     }
-    resolved.creation_statuses = [{"workspace_id": workspace.id, "lead_status": status}
-                                  for status in dict.fromkeys(rules.create_persons_for_statuses)]
+    resolved.creation_statuses = [
+        {"workspace_id": workspace.id, "lead_status": status}
+        for status in dict.fromkeys(rules.create_persons_for_statuses)
+    ]
     return resolved

@@ -1,4 +1,5 @@
-"""Read what resolution needs from the warehouse, and replace a workspace's rows in the mapping state tables."""
+"""Read what resolution needs from the warehouse, and replace a workspace's rows in the mapping state
+tables."""
 
 from __future__ import annotations
 
@@ -19,19 +20,27 @@ def _named(warehouse: Warehouse, table: str, workspace_id: str) -> list[Named]:
     pipeline = "pipeline_id" if table == "raw.pipedrive_stages" else "null"
     rows = warehouse.fetchall(
         f"select id, raw ->> 'name', is_deleted or swept_deleted_at is not null, {pipeline} from {table} "
-        "where workspace_id = ? order by id", [workspace_id])
+        "where workspace_id = ? order by id",
+        [workspace_id],
+    )
     return [Named(int(row[0]), row[1] or "", bool(row[2]), row[3]) for row in rows]
 
 
-def resolve_from_warehouse(config: SyncConfig, warehouse: Warehouse, workspace_id: str, *,
-                           now: datetime | None = None) -> ResolvedWorkspace:
+def resolve_from_warehouse(
+    config: SyncConfig, warehouse: Warehouse, workspace_id: str, *, now: datetime | None = None
+) -> ResolvedWorkspace:
     definitions = warehouse.fetchall(
         "select entity, raw from raw.pipedrive_fields where workspace_id = ? order by entity, field_code",
-        [workspace_id])
+        [workspace_id],
+    )
     return resolve_workspace(
-        config, workspace_id, catalogs((entity, _json(raw)) for entity, raw in definitions),
+        config,
+        workspace_id,
+        catalogs((entity, _json(raw)) for entity, raw in definitions),
         _named(warehouse, "raw.pipedrive_pipelines", workspace_id),
-        _named(warehouse, "raw.pipedrive_stages", workspace_id), resolved_at=now or datetime.now(UTC))
+        _named(warehouse, "raw.pipedrive_stages", workspace_id),
+        resolved_at=now or datetime.now(UTC),
+    )
 
 
 _KEYS = {
@@ -45,7 +54,8 @@ _KEYS = {
 
 
 def write_resolved(warehouse: Warehouse, resolved: ResolvedWorkspace) -> None:
-    """Replace the workspace's rows in every mapping table, in one transaction (readers see old or new, never half)."""
+    """Replace the workspace's rows in every mapping table, in one transaction (readers see old or new, never
+    half)."""
     with warehouse.transaction():
         for table, rows in resolved.tables().items():
             warehouse.execute(f"delete from {table} where workspace_id = ?", [resolved.workspace_id])

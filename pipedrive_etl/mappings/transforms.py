@@ -33,7 +33,8 @@ class FlatTransform:
 
 
 def canonical_text(value: Any) -> str | None:
-    """Scalar -> the text dbt compares: numbers without trailing zeros, booleans lowercase, strings trimmed."""
+    """Scalar -> the text dbt compares: numbers without trailing zeros, booleans lowercase, strings
+    trimmed."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -51,15 +52,23 @@ def flatten(transform: Transform | None) -> FlatTransform:
     if isinstance(transform, FormatTransform):
         return FlatTransform("format", format=transform.format, as_json=as_json)
     if isinstance(transform, CalculationTransform):
-        return FlatTransform("calculation", calculation=transform.calculation, operand=transform.operand,
-                             as_json=as_json)
+        return FlatTransform(
+            "calculation", calculation=transform.calculation, operand=transform.operand, as_json=as_json
+        )
     if isinstance(transform, LookupTransform):
-        lookups = {canonical_text(key) or "": canonical_text(value) for key, value in transform.lookup.items()}
-        return FlatTransform("lookup", default=canonical_text(transform.default), lookups=lookups, as_json=as_json)
+        lookups = {
+            canonical_text(key) or "": canonical_text(value) for key, value in transform.lookup.items()
+        }
+        return FlatTransform(
+            "lookup", default=canonical_text(transform.default), lookups=lookups, as_json=as_json
+        )
     if isinstance(transform, ConditionalTransform):
         lookups: dict[str, str | None] = {}
         for case in transform.conditional:
-            lookups.setdefault(canonical_text(case.equals) or "", canonical_text(case.then))  # first case wins
-        return FlatTransform("lookup", default=canonical_text(transform.otherwise), lookups=lookups,
-                             as_json=as_json)
+            lookups.setdefault(
+                canonical_text(case.equals) or "", canonical_text(case.then)
+            )  # first case wins
+        return FlatTransform(
+            "lookup", default=canonical_text(transform.otherwise), lookups=lookups, as_json=as_json
+        )
     raise TypeError(f"unknown transform {transform!r}")

@@ -51,6 +51,10 @@ def oauth_routes(oauth: PipedriveOAuth, store: TokenStore, *,
         except (OAuthFlowError, SecretKeyError) as exc:
             log.error("OAuth callback failed: %s", exc)
             return _page(f"Connecting failed: {exc}", 400 if isinstance(exc, OAuthFlowError) else 500)
+        except Exception:  # the warehouse (e.g. a DuckDB file another process holds): a page, not a bare 500
+            log.exception("OAuth callback: the tokens could not be stored")
+            return _page("Connecting failed: the tokens could not be stored (see the receiver's log). Start "
+                         "again from a new authorize URL.", 503)
         log.info("OAuth connection %r connected to %s", connected.connection, connected.api_domain)
         return _page(f"Pipedrive connection {connected.connection!r} is connected ({connected.api_domain}, "
                      f"scope: {connected.scope or 'none'}). You can close this page.", 200)

@@ -12,7 +12,8 @@
   `expires_in` 3599 as in the spec) on the sandbox's clock, so a test expires them by advancing a FakeClock.
 
 Errors use RFC 6749's shape (`{"error": "invalid_grant", "error_description": ...}`), which Pipedrive's
-token endpoint follows. `token_requests` records each grant type and time for tests (never a secret).
+token endpoint follows. For tests: `token_requests` records each grant type and time, `issued_access_tokens`
+every access token handed out, and `revoke` ends a refresh token as uninstalling the app does.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ class _Code:
 @dataclass
 class _Grant:
     client_id: str
-    scope: str
     last_used: datetime
 
 
@@ -69,6 +69,7 @@ class OAuthServer:
         self.approve = True
         self.rotate_refresh_tokens = False
         self.token_requests: list[tuple[str, datetime]] = []  # (grant_type, when)
+        self.issued_access_tokens: list[str] = []
         self._clients: dict[str, _Client] = {}
         self._codes: dict[str, _Code] = {}
         self._grants: dict[str, _Grant] = {}
@@ -86,6 +87,10 @@ class OAuthServer:
 
     def refresh_count(self) -> int:
         return sum(1 for grant_type, _ in self.token_requests if grant_type == "refresh_token")
+
+    def revoke(self, refresh_token: str) -> None:
+        """What uninstalling the app does: the refresh token stops working."""
+        self._grants.pop(refresh_token, None)
 
     def handle(self, request: Request) -> Response:
         if request.path == "/oauth/authorize" and request.method == "GET":
@@ -162,13 +167,14 @@ class OAuthServer:
 
     def _new_refresh_token(self, client_id: str) -> str:
         token = f"{self._company_id}:{self._user_id}:{secrets.token_hex(20)}"  # the shape of Pipedrive's
-        self._grants[token] = _Grant(client_id, self._clients[client_id].scope, self._clock.now())
+        self._grants[token] = _Grant(client_id, self._clock.now())
         return token
 
     def _issue(self, client_id: str, refresh_token: str) -> dict[str, object]:
         access_token = f"v1u:{secrets.token_urlsafe(48)}"
         lifetime = self.access_token_lifetime
         self._add_access_token(access_token, self._clock.now() + lifetime)
+        self.issued_access_tokens.append(access_token)
         return {
             "access_token": access_token,
             "token_type": "Bearer",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from ..config import ConfigError
 from ..pipedrive.auth import OAuthToken, RefreshingTokenProvider
 from .store import TokenStore
 
@@ -63,7 +64,10 @@ class StoredTokenProvider:
             self.adoptions += 1
             return stored
         self.refreshes += 1
-        return self._exchange(refresh_token)
+        try:
+            return self._exchange(refresh_token)
+        except ConfigError as exc:  # refused for good (revoked, app uninstalled): say which connection
+            raise type(exc)(f"OAuth connection {self._connection!r}: {exc}") from None
 
     def _persist(self, token: OAuthToken) -> None:
         self._current = token

@@ -114,6 +114,8 @@ def plan_registration(existing: Sequence[WebhookSubscription], wanted: Sequence[
             replace.append(Replacement(outdated, want, _difference(outdated, want)))
         else:
             create.append(want)
+    # Ours: delivering to our URL, or named "pipedrive-etl <workspace> <object>" (which finds the ones left at
+    # an old public URL after it moved).
     ours_urls = {want.subscription_url for want in wanted}
     ours_names = {want.name.rsplit(" ", 1)[0] + " " for want in wanted}
     stale = [sub for sub in unclaimed

@@ -1,10 +1,9 @@
 """One reconciled warehouse per backend, built once per session and shared by every test that only reads it.
 
-The warehouse holds the demo world (a seeded sandbox Pipedrive and the ColdCopy demo database, extracted by the
-real extraction code, sync.yaml resolved by the sync_config logic), the hand-built workspaces `merges` and
-`stages`, on DuckDB a tiny `bench` workspace, then one `dbt build` (models, data tests and unit tests): a dbt
-invocation costs seconds, so tests never run their own.
-"""
+The warehouse holds the demo world (a seeded sandbox Pipedrive and the ColdCopy demo database, extracted by
+  the real extraction code, sync.yaml resolved by the sync_config logic), the hand-built workspaces `merges`
+  and `stages`, on DuckDB a tiny `bench` workspace, then one `dbt build` (models, data tests and unit tests):
+  a dbt invocation costs seconds, so tests never run their own."""
 
 from __future__ import annotations
 
@@ -34,6 +33,7 @@ from pipedrive_etl.sandbox import FakeClock, Sandbox, seed_coldcopy, seed_pipedr
 from pipedrive_etl.sandbox.coldcopy import ColdCopySeed
 from pipedrive_etl.warehouse import Warehouse, open_warehouse
 
+from .link_scenarios import write_links
 from .scenarios import write_merges
 from .stage_histories import write_stage_histories
 
@@ -72,10 +72,14 @@ class Reconciled:
                 names = [column[0] for column in cursor.description]
                 records = cursor.fetchall()
             else:
-                cursor = warehouse._con.execute(warehouse._sql(sql), list(params))  # type: ignore[attr-defined]
+                postgres_sql = warehouse._sql(sql)  # type: ignore[attr-defined]
+                cursor = warehouse._con.execute(postgres_sql, list(params))  # type: ignore[attr-defined]
                 names = [column.name for column in cursor.description]
                 records = cursor.fetchall()
-        return [{name: _parsed(name, value) for name, value in zip(names, record, strict=True)} for record in records]
+        return [
+            {name: _parsed(name, value) for name, value in zip(names, record, strict=True)}
+            for record in records
+        ]
 
     def value(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
         found = self.rows(sql, params)
@@ -89,14 +93,28 @@ def _parsed(name: str, value: Any) -> Any:
 
 
 def run_dbt(url: str, scratch: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`dbt <args>` on the warehouse, with its artifacts kept out of the project (target/ holds Dagster's manifest)."""
+    """`dbt <args>` on the warehouse; artifacts stay out of the project (target/ is Dagster's)."""
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "WAREHOUSE_URL": url, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env.pop("DBT_TARGET", None)
     return subprocess.run(
-        [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-         "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")],
-        env=env, capture_output=True, text=True, timeout=900)
+        [
+            str(dbt),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(scratch / "target"),
+            "--log-path",
+            str(scratch / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def _extract_demo(warehouse: Warehouse, scratch: Path) -> tuple[ColdCopySeed, list[tuple[int, int]]]:
@@ -106,9 +124,14 @@ def _extract_demo(warehouse: Warehouse, scratch: Path) -> tuple[ColdCopySeed, li
     clock.advance(3600)
     coldcopy_url = f"sqlite:///{scratch}/coldcopy.db"
     seed = seed_coldcopy(coldcopy_url, sandbox, workspace_id="demo")
-    with PipedriveClient.with_api_token("sandbox-token", company_domain="sandbox", plan="ultimate",
-                                        transport=sandbox.transport(), clock=clock.monotonic,
-                                        sleep=clock.sleep) as client:
+    with PipedriveClient.with_api_token(
+        "sandbox-token",
+        company_domain="sandbox",
+        plan="ultimate",
+        transport=sandbox.transport(),
+        clock=clock.monotonic,
+        sleep=clock.sleep,
+    ) as client:
         for stream in STREAMS.values():
             extract_stream(client, warehouse, "demo", stream, now=clock.now)
         extract_fields(client, warehouse, "demo", now=clock.now)
@@ -128,11 +151,28 @@ def _log_written_activity(warehouse: Warehouse, seed: ColdCopySeed) -> str:
     event_id = warehouse.fetchone(WRITTEN_EVENT_PLAN_KEY_SQL, [lead_id])[0]  # type: ignore[index]
     plan_key = f"pipedrive:activity:create:{event_id}"
     now = datetime.now(UTC)
-    warehouse.upsert("state.writeback_log", [{
-        "workspace_id": "demo", "operation_key": f"{plan_key}:1", "plan_key": plan_key, "target_system": "pipedrive",
-        "entity": "activity", "operation": "create", "coldcopy_lead_id": lead_id, "pipedrive_id": 9_000_001,
-        "status": "succeeded", "error": None, "tokens": 5, "request": None, "attempted_at": now,
-        "completed_at": now}], key=("workspace_id", "operation_key"))
+    warehouse.upsert(
+        "state.writeback_log",
+        [
+            {
+                "workspace_id": "demo",
+                "operation_key": f"{plan_key}:1",
+                "plan_key": plan_key,
+                "target_system": "pipedrive",
+                "entity": "activity",
+                "operation": "create",
+                "coldcopy_lead_id": lead_id,
+                "pipedrive_id": 9_000_001,
+                "status": "succeeded",
+                "error": None,
+                "tokens": 5,
+                "request": None,
+                "attempted_at": now,
+                "completed_at": now,
+            }
+        ],
+        key=("workspace_id", "operation_key"),
+    )
     return plan_key
 
 
@@ -150,6 +190,7 @@ def build_reconciled(backend: str, url: str, scratch: Path) -> Reconciled:
         seed, persons_sharing_an_email = _extract_demo(warehouse, scratch)
         plan_key = _log_written_activity(warehouse, seed)
         write_merges(warehouse)
+        write_links(warehouse)
         write_stage_histories(warehouse)
     if backend == "duckdb":
         import duckdb
@@ -169,7 +210,9 @@ def reconciled_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Reconciled:
 
 
 @pytest.fixture(scope="session")
-def reconciled_postgres(tmp_path_factory: pytest.TempPathFactory, _postgres_server_url: str) -> Iterator[Reconciled]:
+def reconciled_postgres(
+    tmp_path_factory: pytest.TempPathFactory, _postgres_server_url: str
+) -> Iterator[Reconciled]:
     import psycopg
 
     name = f"pipedrive_etl_dbt_{uuid.uuid4().hex[:12]}"

@@ -4,8 +4,11 @@ from .conftest import Reconciled
 
 
 def _statuses(reconciled: Reconciled, resource: str) -> dict[str, str]:
-    return {result["unique_id"]: result["status"] for result in reconciled.run_results["results"]
-            if result["unique_id"].startswith(resource)}
+    return {
+        result["unique_id"]: result["status"]
+        for result in reconciled.run_results["results"]
+        if result["unique_id"].startswith(resource)
+    }
 
 
 def test_dbt_build_succeeds(reconciled: Reconciled) -> None:
@@ -23,7 +26,9 @@ def test_every_data_test_passes(reconciled: Reconciled) -> None:
     assert len(tests) >= 70 and failing == {}
 
 
-def test_unit_tests_of_the_merge_rules_and_stage_intervals_run_in_the_same_build(reconciled: Reconciled) -> None:
+def test_unit_tests_of_the_merge_rules_and_stage_intervals_run_in_the_same_build(
+    reconciled: Reconciled,
+) -> None:
     unit_tests = _statuses(reconciled, "unit_test.")
     models = {unique_id.split(".")[2] for unique_id in unit_tests}
     assert {"int_field_merge_outcomes", "int_deal_stage_intervals"} <= models

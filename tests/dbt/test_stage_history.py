@@ -14,9 +14,12 @@ T1, T2 = deals.T1, deals.T2
 
 def _history(reconciled: Reconciled, deal_id: int) -> list[dict[str, Any]]:
     return reconciled.rows(
-        "select stage_id, stage_name, pipeline_id, entered_at, exited_at, duration_seconds, is_current, entry_reason, "
+        "select stage_id, stage_name, pipeline_id, entered_at, exited_at, duration_seconds, is_current, "
+        "entry_reason, "
         "exit_reason, entry_source, is_stage_deleted from marts.deal_stage_history "
-        "where workspace_id = 'stages' and pipedrive_deal_id = ? order by entered_at, stage_change_key", [deal_id])
+        "where workspace_id = 'stages' and pipedrive_deal_id = ? order by entered_at, stage_change_key",
+        [deal_id],
+    )
 
 
 def _stays(reconciled: Reconciled, deal_id: int) -> list[tuple[Any, ...]]:
@@ -25,7 +28,12 @@ def _stays(reconciled: Reconciled, deal_id: int) -> list[tuple[Any, ...]]:
 
 def test_a_deal_that_never_moved_has_one_open_stay_from_its_add_time(reconciled: Reconciled) -> None:
     [stay] = _history(reconciled, deals.NEVER_MOVED)
-    assert (stay["stage_id"], stay["entered_at"], stay["exited_at"], stay["is_current"]) == (1, T0, None, True)
+    assert (stay["stage_id"], stay["entered_at"], stay["exited_at"], stay["is_current"]) == (
+        1,
+        T0,
+        None,
+        True,
+    )
     assert (stay["entry_reason"], stay["duration_seconds"]) == ("created", None)
 
 
@@ -54,23 +62,32 @@ def test_winning_stops_the_clock_and_reopening_starts_a_new_stay(reconciled: Rec
 def test_a_deleted_stage_is_kept_by_its_id(reconciled: Reconciled) -> None:
     stays = _history(reconciled, deals.DELETED_STAGE)
     assert [stay["stage_id"] for stay in stays] == [1, 99, 3]
-    assert (stays[1]["stage_name"], stays[1]["is_stage_deleted"], stays[1]["duration_seconds"]) == \
-        (None, True, int((T2 - T1).total_seconds()))
+    assert (stays[1]["stage_name"], stays[1]["is_stage_deleted"], stays[1]["duration_seconds"]) == (
+        None,
+        True,
+        int((T2 - T1).total_seconds()),
+    )
 
 
 def test_a_webhook_adds_an_exact_move_the_changelog_does_not_have_yet(reconciled: Reconciled) -> None:
     stays = _history(reconciled, deals.WEBHOOK_MOVE)
-    assert [(stay["stage_id"], stay["entry_source"]) for stay in stays] == \
-        [(1, "add_time"), (2, "changelog"), (3, "webhook")]
+    assert [(stay["stage_id"], stay["entry_source"]) for stay in stays] == [
+        (1, "add_time"),
+        (2, "changelog"),
+        (3, "webhook"),
+    ]
     assert stays[2]["entered_at"] == T2 + timedelta(milliseconds=250)
 
 
 def test_a_webhook_for_a_move_the_changelog_has_adds_nothing(reconciled: Reconciled) -> None:
-    assert [(stay["stage_id"], stay["entry_source"]) for stay in _history(reconciled, deals.WEBHOOK_DUPLICATE)] == \
-        [(1, "add_time"), (2, "changelog")]
+    assert [
+        (stay["stage_id"], stay["entry_source"]) for stay in _history(reconciled, deals.WEBHOOK_DUPLICATE)
+    ] == [(1, "add_time"), (2, "changelog")]
 
 
-def test_without_its_changelog_a_moved_deal_is_in_an_unknown_stage_until_its_last_move(reconciled: Reconciled) -> None:
+def test_without_its_changelog_a_moved_deal_is_in_an_unknown_stage_until_its_last_move(
+    reconciled: Reconciled,
+) -> None:
     assert _stays(reconciled, deals.SNAPSHOT_ONLY) == [(None, T0, T1), (3, T1, None)]
 
 
@@ -81,10 +98,12 @@ def test_a_lost_deal_has_no_open_stay(reconciled: Reconciled) -> None:
 
 
 def test_stage_durations_count_closed_stays_and_deals_moving_onward(reconciled: Reconciled) -> None:
-    [lead_in] = reconciled.rows("select deals_entered, completed_stays, median_duration_seconds, deals_moved_onward "
-                                "from marts.pipeline_stage_durations where workspace_id = 'stages' and stage_id = 1")
-    # Every deal but SNAPSHOT_ONLY (unknown first stage) and REOPENED (created in stage 2) entered stage 1; all but
-    # NEVER_MOVED left it after three days. Not onward: PIPELINE_MOVE (another pipeline) and DELETED_STAGE (a stage
-    # whose place in the pipeline is gone).
+    [lead_in] = reconciled.rows(
+        "select deals_entered, completed_stays, median_duration_seconds, deals_moved_onward "
+        "from marts.pipeline_stage_durations where workspace_id = 'stages' and stage_id = 1"
+    )
+    # Every deal but SNAPSHOT_ONLY (unknown first stage) and REOPENED (created in stage 2) entered stage 1;
+    # all but NEVER_MOVED left it after three days. Not onward: PIPELINE_MOVE (another pipeline) and
+    # DELETED_STAGE (a stage whose place in the pipeline is gone).
     assert (lead_in["deals_entered"], lead_in["completed_stays"]) == (8, 7)
     assert (lead_in["median_duration_seconds"], lead_in["deals_moved_onward"]) == (3 * 86400, 5)

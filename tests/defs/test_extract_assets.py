@@ -27,7 +27,7 @@ class SandboxPipedrive:
     def __init__(self, sandbox: Sandbox, clock: FakeClock) -> None:
         self.sandbox, self.clock = sandbox, clock
 
-    def client(self, workspace: Workspace, budget: TokenBudget):
+    def client(self, workspace: Workspace, budget: TokenBudget, warehouse=None):
         return pipedrive_client(workspace, budget=budget, env={"SANDBOX_TOKEN": "sandbox-token"},
                                 transport=self.sandbox.transport(), clock=self.clock.monotonic, sleep=self.clock.sleep)
 

@@ -4,6 +4,7 @@ event."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,11 +78,14 @@ def inbox_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/webhooks.db"
 
 
-@pytest.fixture
-def instance() -> dg.DagsterInstance:
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("workspaces", ["demo", "acme"])
-    return instance
+@pytest.fixture(scope="module")
+def instance() -> Iterator[dg.DagsterInstance]:
+    # instance_for_test, not ephemeral(): it also replaces the process-wide state storage that building
+    # Definitions consults, which an earlier test's instance may have left pointing at a closed instance.
+    # One per module: the sensor only reads it (partitions it asks for are requested, never added here).
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("workspaces", ["demo", "acme"])
+        yield instance
 
 
 def _context(instance: dg.DagsterInstance, inbox_url: str,
@@ -146,7 +150,8 @@ def test_a_run_request_carries_the_workspace_tag_of_the_nightly_runs(
         instance: dg.DagsterInstance, inbox_url: str) -> None:
     _store(inbox_url, "demo", "person", "e-1")
     [request] = pipedrive_webhook_sensor(_context(instance, inbox_url)).run_requests
-    assert (request.tags["pipedrive-etl/workspace"], request.tags["pipedrive-etl/trigger"]) == ("demo", "webhook")
+    tags = request.tags
+    assert (tags["pipedrive-etl/workspace"], tags["pipedrive-etl/trigger"]) == ("demo", "webhook")
 
 
 def test_a_run_request_says_how_many_events_it_answers(instance: dg.DagsterInstance, inbox_url: str) -> None:

@@ -1,4 +1,5 @@
-"""Storing a workspace's resolved mappings: read from the warehouse, replace that workspace's rows, nothing on error."""
+"""Storing a workspace's resolved mappings: read from the warehouse, replace that workspace's rows, nothing on
+error."""
 
 from __future__ import annotations
 
@@ -21,42 +22,94 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 def warehouse(warehouse_url: str) -> Iterator[Warehouse]:
     with open_warehouse(warehouse_url) as opened:
         for workspace in ("acme", "other"):
-            opened.upsert("raw.pipedrive_fields", [
-                {"workspace_id": workspace, "entity": entity, "field_code": raw["field_code"],
-                 "field_name": raw["field_name"], "field_type": raw["field_type"],
-                 "is_custom_field": raw["is_custom_field"], "raw": json.dumps(raw), "extracted_at": NOW}
-                for entity, raw in DEFINITIONS], key=("workspace_id", "entity", "field_code"))
-            opened.upsert("raw.pipedrive_pipelines", [
-                {"workspace_id": workspace, "id": 1, "add_time": NOW, "update_time": NOW, "is_deleted": False,
-                 "swept_deleted_at": None, "raw": json.dumps({"id": 1, "name": "Sales"}), "extracted_at": NOW}],
-                key=("workspace_id", "id"))
-            opened.upsert("raw.pipedrive_stages", [
-                {"workspace_id": workspace, "id": 11, "add_time": NOW, "update_time": NOW, "is_deleted": False,
-                 "swept_deleted_at": None, "pipeline_id": 1, "raw": json.dumps({"id": 11, "name": "Lead in"}),
-                 "extracted_at": NOW}], key=("workspace_id", "id"))
+            opened.upsert(
+                "raw.pipedrive_fields",
+                [
+                    {
+                        "workspace_id": workspace,
+                        "entity": entity,
+                        "field_code": raw["field_code"],
+                        "field_name": raw["field_name"],
+                        "field_type": raw["field_type"],
+                        "is_custom_field": raw["is_custom_field"],
+                        "raw": json.dumps(raw),
+                        "extracted_at": NOW,
+                    }
+                    for entity, raw in DEFINITIONS
+                ],
+                key=("workspace_id", "entity", "field_code"),
+            )
+            opened.upsert(
+                "raw.pipedrive_pipelines",
+                [
+                    {
+                        "workspace_id": workspace,
+                        "id": 1,
+                        "add_time": NOW,
+                        "update_time": NOW,
+                        "is_deleted": False,
+                        "swept_deleted_at": None,
+                        "raw": json.dumps({"id": 1, "name": "Sales"}),
+                        "extracted_at": NOW,
+                    }
+                ],
+                key=("workspace_id", "id"),
+            )
+            opened.upsert(
+                "raw.pipedrive_stages",
+                [
+                    {
+                        "workspace_id": workspace,
+                        "id": 11,
+                        "add_time": NOW,
+                        "update_time": NOW,
+                        "is_deleted": False,
+                        "swept_deleted_at": None,
+                        "pipeline_id": 1,
+                        "raw": json.dumps({"id": 11, "name": "Lead in"}),
+                        "extracted_at": NOW,
+                    }
+                ],
+                key=("workspace_id", "id"),
+            )
         yield opened
 
 
 def _config(*mappings: dict) -> object:
-    return parse_config({
-        "workspaces": [{"id": workspace, "pipedrive": {"company_domain": workspace, "auth": {"env": "TOKEN"}}}
-                       for workspace in ("acme", "other")],
-        "field_mappings": list(mappings),
-        "stage_mappings": [{"pipeline": "Sales", "stage": "Lead in", "lead_status": "contacted"}]}, env={})
+    return parse_config(
+        {
+            "workspaces": [
+                {"id": workspace, "pipedrive": {"company_domain": workspace, "auth": {"env": "TOKEN"}}}
+                for workspace in ("acme", "other")
+            ],
+            "field_mappings": list(mappings),
+            "stage_mappings": [{"pipeline": "Sales", "stage": "Lead in", "lead_status": "contacted"}],
+        },
+        env={},
+    )
 
 
 def _mapped(warehouse: Warehouse, workspace: str) -> list[tuple]:
-    return warehouse.fetchall("select mapping_id, pipedrive_field_key from state.field_mappings "
-                              "where workspace_id = ? order by mapping_id", [workspace])
+    return warehouse.fetchall(
+        "select mapping_id, pipedrive_field_key from state.field_mappings "
+        "where workspace_id = ? order by mapping_id",
+        [workspace],
+    )
 
 
-SCORE = {"coldcopy_field": "custom_fields.lead_score", "pipedrive": {"entity": "person", "name": "Lead score"}}
+SCORE = {
+    "coldcopy_field": "custom_fields.lead_score",
+    "pipedrive": {"entity": "person", "name": "Lead score"},
+}
 FIRST = {"coldcopy_field": "first_name", "pipedrive": {"entity": "person", "key": "first_name"}}
 
 
 def test_a_workspaces_mappings_are_stored_with_keys_for_dbt(warehouse: Warehouse) -> None:
     sync_workspace_config(_config(SCORE, FIRST), warehouse, "acme", now=NOW)
-    assert _mapped(warehouse, "acme") == [("custom_fields.lead_score", "a" * 40), ("first_name", "first_name")]
+    assert _mapped(warehouse, "acme") == [
+        ("custom_fields.lead_score", "a" * 40),
+        ("first_name", "first_name"),
+    ]
     assert warehouse.fetchall("select stage_id, lead_status from state.stage_mappings") == [(11, "contacted")]
 
 

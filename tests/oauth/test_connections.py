@@ -113,9 +113,10 @@ def test_without_a_warehouse_the_tokens_are_read_from_warehouse_url(sandbox, env
 
 def test_a_revoked_refresh_token_stops_the_request_with_a_grant_error(sandbox, env, store, warehouse):
     token = connect(sandbox, store, expires_at=PAST)
-    sandbox.oauth._grants.pop(token.refresh_token)  # the admin uninstalled the app
-    with _client(sandbox, env, warehouse) as client, pytest.raises(OAuthGrantError, match="connect again"):
-        client.get_current_user()
+    sandbox.oauth.revoke(token.refresh_token)  # the admin uninstalled the app
+    with _client(sandbox, env, warehouse) as client:
+        with pytest.raises(OAuthGrantError, match="connection 'acme': .*connect again"):
+            client.get_current_user()
 
 
 def test_a_missing_oauth_app_is_a_config_error_naming_workspace_connection_and_variables(sandbox, env, store,
@@ -146,3 +147,11 @@ def test_an_api_token_workspace_falls_back_to_the_stored_token_when_its_variable
     with pipedrive_client(workspace, budget=None, env=env, warehouse=warehouse,
                           transport=sandbox.transport()) as client:
         assert client.get_current_user().id == sandbox.admin_user_id
+
+
+def test_without_keys_an_api_token_workspace_reports_only_its_unset_variable(sandbox, env, warehouse):
+    del env[SECRET_KEYS_ENV]
+    workspace = Workspace.model_validate({"id": "demo", "pipedrive": {
+        "company_domain": "sandbox", "auth": {"env": "UNSET_TOKEN_VARIABLE"}}})
+    with pytest.raises(ConfigError, match=r"UNSET_TOKEN_VARIABLE \(its Pipedrive API token\) is not set$"):
+        pipedrive_client(workspace, budget=None, env=env, warehouse=warehouse, transport=sandbox.transport())

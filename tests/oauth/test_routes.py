@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from pipedrive_etl.oauth import oauth_routes, oauth_routes_from_env, start_authorization
 from pipedrive_etl.oauth.flow import PipedriveOAuth
-from pipedrive_etl.secrets import SECRET_KEYS_ENV, MissingCredentialsError, SecretKeyError
+from pipedrive_etl.secrets import SECRET_KEYS_ENV, MissingCredentialsError, SecretKeyError, TokenStore
 
 from ..webhooks.asgi import SyncASGITransport
 from .helpers import CLIENT_ID, CLIENT_SECRET
@@ -86,3 +86,14 @@ def test_from_the_environment_a_configured_app_gives_the_callback_route(tmp_path
 def test_from_the_environment_a_configured_app_without_keys_fails_at_start_up():
     with pytest.raises(SecretKeyError, match=SECRET_KEYS_ENV):
         oauth_routes_from_env({"PIPEDRIVE_OAUTH_CLIENT_ID": CLIENT_ID, "PIPEDRIVE_OAUTH_CLIENT_SECRET": "x"})
+
+
+def test_tokens_that_cannot_be_stored_answer_503_and_say_so(sandbox, oauth, store, warehouse, keyring):
+    class LockedStore(TokenStore):
+        def save_oauth(self, *args, **kwargs):
+            raise OSError("Could not set lock on file: Conflicting lock is held")
+
+    locked = LockedStore(warehouse, keyring)
+    with _browser_on(_receiver(oauth, locked)) as http:
+        response = http.get(_redirect(sandbox, oauth, store))
+    assert response.status_code == 503 and "could not be stored" in response.text

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from pipedrive_etl.webhooks import BasicCredentials, Inbox, ReceiverSettings, create_app
@@ -48,13 +49,47 @@ def sqlite_inbox(tmp_path: Path) -> Iterator[Inbox]:
         yield inbox
 
 
+@pytest.fixture(scope="module")
+def _module_postgres_url(_postgres_server_url: str) -> Iterator[str]:
+    """One Postgres database per test module: creating one per test costs about a second each."""
+    name = f"pipedrive_etl_webhooks_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_postgres_server_url, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    base, _, _ = _postgres_server_url.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(_postgres_server_url, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def clean_postgres_url(_module_postgres_url: str) -> str:
+    """The module's database with every table emptied (truncating is much faster than creating them again)."""
+    with psycopg.connect(_module_postgres_url, autocommit=True) as connection:
+        tables = [f'"{schema}"."{name}"' for schema, name in connection.execute(
+            "select schemaname, tablename from pg_tables "
+            "where schemaname in ('public', 'raw', 'state', 'marts')")]
+        if tables:
+            connection.execute(f"truncate {', '.join(tables)} restart identity")
+    return _module_postgres_url
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def inbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Inbox]:
     """Inbox tests run on SQLite and on the real Postgres."""
     url = (f"sqlite:///{tmp_path}/webhooks.db" if request.param == "sqlite"
-           else request.getfixturevalue("fresh_postgres_url"))
+           else request.getfixturevalue("clean_postgres_url"))
     with Inbox(url) as opened:
         yield opened
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Warehouse tests run on DuckDB and on the real Postgres (the root fixture, on a reused database)."""
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path}/warehouse.duckdb"
+    return request.getfixturevalue("clean_postgres_url")
 
 
 @pytest.fixture

@@ -1,18 +1,19 @@
 """End to end on the sandbox: its own webhook delivery (Basic auth, retries) into a real uvicorn receiver, the
-sensor's run request, and the requested assets landing the change in the warehouse.
-
-The marts (`deal_stage_history`) are built by dbt, which is not in this tree yet: these tests stop at the raw
-tables and `state.webhook_events`, which dbt reads.
+sensor's run request, the requested assets landing the change in the warehouse, and dbt's deal_stage_history.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from pipedrive_etl.defs.resources import ColdCopyResource, SyncConfigResource, W
 from pipedrive_etl.defs.webhooks import WebhookInboxResource, pipedrive_webhook_sensor, webhook_assets
 from pipedrive_etl.pipedrive import PipedriveClient, TokenBudget
 from pipedrive_etl.sandbox import FakeClock, Sandbox, seed_pipedrive
+from pipedrive_etl.sandbox.delivery import AttemptResult
 from pipedrive_etl.warehouse import open_warehouse
 from pipedrive_etl.webhooks import (
     BasicCredentials,
@@ -49,6 +51,7 @@ workspaces:
 """
 ASSETS = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *webhook_assets]
 CREDENTIALS = BasicCredentials(USER, PASSWORD)
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 BURST = 300
 
 
@@ -58,7 +61,7 @@ class SandboxPipedrive:
     def __init__(self, sandbox: Sandbox, clock: FakeClock) -> None:
         self.sandbox, self.clock = sandbox, clock
 
-    def client(self, workspace: Workspace, budget: TokenBudget) -> PipedriveClient:
+    def client(self, workspace: Workspace, budget: TokenBudget, warehouse=None) -> PipedriveClient:
         return pipedrive_client(workspace, budget=budget, env={"SANDBOX_TOKEN": "sandbox-token"},
                                 transport=self.sandbox.transport(), clock=self.clock.monotonic,
                                 sleep=self.clock.sleep)
@@ -90,6 +93,7 @@ class World:
     warehouse_url: str
     resources: dict[str, object]
     http: httpx.Client
+    scratch: Path
 
     def register(self, public_url: str) -> None:
         with PipedriveClient.with_api_token("sandbox-token", company_domain="sandbox", plan="ultimate",
@@ -97,8 +101,8 @@ class World:
             register_workspace(client, "demo", public_url, CREDENTIALS)
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+@contextmanager
+def _world(tmp_path: Path) -> Iterator[World]:
     # Extraction stamps its cursors with the real time: the sandbox's clock starts there too.
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     sandbox = Sandbox(plan="ultimate", seats=5, clock=clock, accounting=False)
@@ -113,7 +117,24 @@ def world(tmp_path: Path) -> Iterator[World]:
     http = httpx.Client(transport=sandbox.transport(), base_url="https://sandbox.pipedrive.com",
                         headers={"x-api-token": "sandbox-token"})
     with Inbox(inbox_url) as inbox, http:
-        yield World(sandbox, clock, inbox, inbox_url, warehouse_url, resources, http)
+        yield World(sandbox, clock, inbox, inbox_url, warehouse_url, resources, http, tmp_path)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with _world(tmp_path) as opened:
+        yield opened
+
+
+def run_dbt(warehouse_url: str, scratch: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real dbt project on the test's warehouse; its artifacts stay in the test's directory."""
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {**os.environ, "WAREHOUSE_URL": warehouse_url, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("DBT_TARGET", None)
+    return subprocess.run(
+        [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+         "--target-path", str(scratch / "dbt-target"), "--log-path", str(scratch / "dbt-logs")],
+        env=env, capture_output=True, text=True, timeout=600)
 
 
 def _app(world: World):
@@ -127,38 +148,91 @@ def _open_deal_in_another_stage(world: World) -> tuple[int, int]:
     return deal["id"], next(s["id"] for s in stages if s["id"] != deal["stage_id"])
 
 
-def test_a_stage_move_in_the_sandbox_lands_in_the_warehouse_at_the_webhooks_time(world: World) -> None:
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("workspaces", ["demo"])
-    first_extraction = [dg.AssetKey(["pipedrive", "deals"]), dg.AssetKey(["pipedrive", "deal_stage_changes"])]
-    assert dg.materialize(ASSETS, selection=first_extraction, partition_key="demo", instance=instance,
-                          resources=world.resources).success
-    with running_receiver(_app(world)) as base_url:
-        world.register(base_url)
-        deal_id, new_stage = _open_deal_in_another_stage(world)
-        world.clock.advance(60)
-        moved_at = world.clock.now()
-        assert world.http.patch(f"/api/v2/deals/{deal_id}", json={"stage_id": new_stage}).status_code == 200
-        attempts = world.sandbox.webhooks.deliver_due()
-    assert [(a.status, a.ok) for a in attempts] == [(200, True)]
+@dataclass
+class StageMove:
+    deal_id: int
+    new_stage: int
+    moved_at: datetime
+    attempts: list[AttemptResult]
+    request: dg.RunRequest
+    run_success: bool
+    warehouse_url: str
+    dbt: subprocess.CompletedProcess[str]
 
-    definitions = dg.Definitions(assets=ASSETS, sensors=[pipedrive_webhook_sensor], resources=world.resources)
-    context = dg.build_sensor_context(instance=instance, definitions=definitions, resources=world.resources)
-    [request] = pipedrive_webhook_sensor(context).run_requests
-    assert request.partition_key == "demo" and request.run_key.startswith("pipedrive-webhook-")
-    assert {"pipedrive/deals", "pipedrive/deal_stage_changes", "pipedrive/webhook_events"} <= {
-        k.to_user_string() for k in request.asset_selection}
 
-    run = dg.materialize(ASSETS, selection=request.asset_selection, partition_key="demo", instance=instance,
-                         resources=world.resources)
-    assert run.success
-    with open_warehouse(world.warehouse_url) as warehouse:
-        raw_stage = warehouse.fetchone("select stage_id from raw.pipedrive_deals where id = ?", [deal_id])[0]
-        event = warehouse.fetchone("select entity_id, new_stage_id, occurred_at, event_id "
-                                   "from state.webhook_events where entity = 'deal'")
-    assert raw_stage == new_stage
-    assert (event[0], event[1], event[2].astimezone(UTC)) == (deal_id, new_stage, moved_at)
-    assert request.run_key == f"pipedrive-webhook-{event[3]}"
+@pytest.fixture(scope="module")
+def stage_move(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StageMove]:
+    """A deal moved in the sandbox, delivered by the sandbox to the receiver, turned into a run by the sensor,
+    the run materialized, then dbt built up to deal_stage_history: once, for the tests that read it."""
+    # instance_for_test: see tests/defs/test_webhook_sensor.py's `instance` fixture.
+    with _world(tmp_path_factory.mktemp("stage-move")) as world, dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("workspaces", ["demo"])
+        resources = world.resources
+        first = [dg.AssetKey(["pipedrive", name])
+                 for name in ("deals", "stages", "pipelines", "deal_stage_changes")]
+        assert dg.materialize(ASSETS, selection=first, partition_key="demo", instance=instance,
+                              resources=resources).success
+        with running_receiver(_app(world)) as base_url:
+            world.register(base_url)
+            deal_id, new_stage = _open_deal_in_another_stage(world)
+            world.clock.advance(60)
+            moved_at = world.clock.now()
+            moved = world.http.patch(f"/api/v2/deals/{deal_id}", json={"stage_id": new_stage})
+            assert moved.status_code == 200
+            attempts = world.sandbox.webhooks.deliver_due()
+        definitions = dg.Definitions(assets=ASSETS, sensors=[pipedrive_webhook_sensor], resources=resources)
+        context = dg.build_sensor_context(instance=instance, definitions=definitions, resources=resources)
+        [request] = pipedrive_webhook_sensor(context).run_requests
+        run = dg.materialize(ASSETS, selection=request.asset_selection, partition_key="demo",
+                             instance=instance, resources=resources)
+        # The reconciliation assets run `dbt build` over every model; the marts read here need only these,
+        # and the demo's other sources (ColdCopy, sync.yaml) are not extracted in this test.
+        dbt = run_dbt(world.warehouse_url, world.scratch, "run", "--select", "+deal_stage_history",
+                      "--vars", '{"workspace_id": "demo"}')
+        yield StageMove(deal_id, new_stage, moved_at, attempts, request, run.success, world.warehouse_url,
+                        dbt)
+
+
+def test_the_sandbox_delivers_the_stage_move_to_the_receiver_once(stage_move: StageMove) -> None:
+    assert [(a.status, a.ok) for a in stage_move.attempts] == [(200, True)]
+
+
+def test_the_sensor_requests_a_run_of_the_deal_assets_for_the_workspace(stage_move: StageMove) -> None:
+    keys = {key.to_user_string() for key in stage_move.request.asset_selection}
+    assert stage_move.request.partition_key == "demo"
+    assert {"pipedrive/deals", "pipedrive/deal_stage_changes", "pipedrive/webhook_events"} <= keys
+
+
+def test_the_run_key_is_the_last_event_id(stage_move: StageMove) -> None:
+    with open_warehouse(stage_move.warehouse_url) as warehouse:
+        event_id = warehouse.fetchone("select event_id from state.webhook_events where entity = 'deal'")[0]
+    assert stage_move.request.run_key == f"pipedrive-webhook-{event_id}"
+
+
+def test_the_requested_run_lands_the_new_stage_in_the_raw_deals(stage_move: StageMove) -> None:
+    with open_warehouse(stage_move.warehouse_url) as warehouse:
+        stage = warehouse.fetchone("select stage_id from raw.pipedrive_deals where id = ?",
+                                   [stage_move.deal_id])
+    assert (stage_move.run_success, stage[0]) == (True, stage_move.new_stage)
+
+
+def test_the_stage_move_is_stored_with_the_webhooks_time(stage_move: StageMove) -> None:
+    with open_warehouse(stage_move.warehouse_url) as warehouse:
+        deal, stage, at = warehouse.fetchone(
+            "select entity_id, new_stage_id, occurred_at from state.webhook_events where entity = 'deal'")
+    expected = (stage_move.deal_id, stage_move.new_stage, stage_move.moved_at)
+    assert (deal, stage, at.astimezone(UTC)) == expected
+
+
+def test_the_stage_move_shows_in_deal_stage_history_at_the_webhooks_time(stage_move: StageMove) -> None:
+    assert stage_move.dbt.returncode == 0, stage_move.dbt.stdout[-3000:]
+    with open_warehouse(stage_move.warehouse_url) as warehouse:
+        entered_at, is_current, entry_reason = warehouse.fetchone(
+            "select entered_at, is_current, entry_reason from marts.deal_stage_history "
+            "where workspace_id = 'demo' and pipedrive_deal_id = ? and stage_id = ?",
+            [stage_move.deal_id, stage_move.new_stage])
+    assert (entered_at.astimezone(UTC), is_current) == (stage_move.moved_at, True)
+    assert entry_reason == "stage_change"
 
 
 def test_a_delivery_while_the_receiver_is_down_lands_with_pipedrives_retry(world: World) -> None:

@@ -84,6 +84,12 @@ def test_an_unwanted_subscription_of_ours_is_stale() -> None:
     assert [s.id for s in plan.stale] == [9]
 
 
+def test_ours_left_at_an_old_public_url_is_stale() -> None:
+    moved = _existing(4, "deal", url="https://old-hooks.example.com/webhooks/demo")
+    plan = plan_registration([moved], _wanted())
+    assert ([s.id for s in plan.stale], len(plan.create)) == ([4], 6)
+
+
 def test_another_tools_subscriptions_are_never_touched() -> None:
     other = _existing(5, "deal", url="https://zapier.example/hook", name="Zapier deals")
     plan = plan_registration([other], _wanted())

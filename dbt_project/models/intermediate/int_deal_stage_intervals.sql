@@ -1,3 +1,5 @@
+{{ config(materialized='workspace_table') }}
+
 {#- A deal's stays in stages, from its events in order: created (at add_time, in the stage its first move left,
 else its current stage), stage moves and status changes. Within one second, creation comes first, then moves,
 then status changes, then the change id (the changelog's order). The clock runs only while the deal is open:
@@ -8,18 +10,21 @@ with
 deals as (
 
     select * from {{ ref('stg_pipedrive__deals') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
 stage_changes as (
 
     select * from {{ ref('int_deal_stage_changes_unioned') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
 status_changes as (
 
     select * from {{ ref('int_deal_status_changes_unioned') }}
+    where {{ in_workspace_scope() }}
 
 ),
 

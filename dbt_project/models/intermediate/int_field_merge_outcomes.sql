@@ -14,7 +14,7 @@ A one-way mapping only ever propagates from its source side; the other side's ed
 
 with
 
-field_values as (
+mapped_values as (
 
     select * from {{ ref('int_mapped_field_values') }}
     where {{ in_workspace_scope() }}
@@ -45,6 +45,29 @@ resolutions as (
 
     from {{ ref('stg_state__conflict_resolutions') }}
     where {{ in_workspace_scope() }}
+
+),
+
+field_values as (
+
+    select
+        mapped_values.*,
+        mappings.pipedrive_field_key,
+        mappings.coldcopy_column,
+        mappings.coldcopy_custom_key,
+        mappings.field_type,
+        mappings.direction,
+        mappings.conflict_rule,
+        mappings.rule_source,
+        mappings.transform_kind,
+        mappings.transform_calculation,
+        mappings.transform_operand,
+        mappings.transform_default
+
+    from mapped_values
+    inner join mappings
+        on mappings.workspace_id = mapped_values.workspace_id
+        and mappings.mapping_id = mapped_values.mapping_id
 
 ),
 
@@ -156,9 +179,9 @@ reversed as (
         resolved.*,
         case
             when resolved.resolved_value is null then null
-            when mappings.transform_kind = 'lookup' then case
+            when resolved.transform_kind = 'lookup' then case
                 when reverse_lookups.preimages = 1 then reverse_lookups.from_value
-                when reverse_lookups.preimages is null and mappings.transform_default is null
+                when reverse_lookups.preimages is null and resolved.transform_default is null
                     and not exists (
                         select 1 from lookups as own_key
                         where own_key.workspace_id = resolved.workspace_id
@@ -167,23 +190,20 @@ reversed as (
                     )
                     then resolved.resolved_value
             end
-            when mappings.transform_kind = 'calculation' then case mappings.transform_calculation
-                when 'multiply' then case when mappings.transform_operand <> 0
+            when resolved.transform_kind = 'calculation' then case resolved.transform_calculation
+                when 'multiply' then case when resolved.transform_operand <> 0
                     then {{ canonical_number("cast(cast(resolved.resolved_value as double precision)
-                                              / mappings.transform_operand as varchar)") }} end
+                                              / resolved.transform_operand as varchar)") }} end
                 when 'add' then {{ canonical_number("cast(cast(resolved.resolved_value as double precision)
-                                                     - mappings.transform_operand as varchar)") }}
+                                                     - resolved.transform_operand as varchar)") }}
                 else resolved.resolved_value
             end
             else resolved.resolved_value
         end as coldcopy_write_value,
-        case when mappings.transform_kind = 'lookup' or mappings.transform_kind = 'calculation'
+        case when resolved.transform_kind = 'lookup' or resolved.transform_kind = 'calculation'
             then true else false end as is_transformed
 
     from resolved
-    inner join mappings
-        on mappings.workspace_id = resolved.workspace_id
-        and mappings.mapping_id = resolved.mapping_id
     left join reverse_lookups
         on reverse_lookups.workspace_id = resolved.workspace_id
         and reverse_lookups.mapping_id = resolved.mapping_id

@@ -1,3 +1,5 @@
+{{ config(materialized='workspace_table') }}
+
 {#- Unlinked leads the creation rules say should become Pipedrive persons: status listed in
 creation_rules.create_persons_for_statuses, an email, no link and no candidate person (a candidate, even an
 ambiguous one, means the person may exist). Of leads sharing an email only the earliest qualifies.
@@ -10,38 +12,42 @@ with
 leads as (
 
     select * from {{ ref('stg_coldcopy__leads') }}
-    where not is_deleted and email_normalised is not null
+    where {{ in_workspace_scope() }} and not is_deleted and email_normalised is not null
 
 ),
 
 workspaces as (
 
     select * from {{ ref('stg_state__workspaces') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
 creation_statuses as (
 
     select * from {{ ref('stg_state__creation_statuses') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
 links as (
 
     select * from {{ ref('int_links') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
 candidates as (
 
     select * from {{ ref('int_lead_person_candidates') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
 organizations as (
 
     select * from {{ ref('stg_pipedrive__organizations') }}
-    where not is_deleted and organization_name_normalised is not null
+    where {{ in_workspace_scope() }} and not is_deleted and organization_name_normalised is not null
 
 ),
 

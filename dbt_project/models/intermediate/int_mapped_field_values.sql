@@ -1,8 +1,10 @@
+{{ config(materialized='workspace_table') }}
+
 {#- Every mapped field of every linked pair: the ColdCopy value through the mapping's transform and the
 Pipedrive value with option ids decoded to labels, both canonical (macros/canonical.sql), with the baseline and
 both sides' timestamps. Compared in Pipedrive's terms, so a transformed field does not differ merely because of
 its transform. Leads and records are joined per pair before fanning out to fields: one join per pair, not per
-field. A view: only int_field_merge_outcomes reads it whole, and keeps the few rows that need attention. -#}
+field. A table: built once per run (the merge and the key test read it), the JSON parsed once. -#}
 
 with
 
@@ -162,15 +164,8 @@ extracted as (
         paired.pipedrive_updated_at,
         paired.pipedrive_extracted_at,
         mapping.mapping_id,
-        mapping.mapping_position,
-        mapping.pipedrive_field_key,
         mapping.pipedrive_field_code,
-        mapping.coldcopy_column,
-        mapping.coldcopy_custom_key,
         mapping.field_type,
-        mapping.direction,
-        mapping.conflict_rule,
-        mapping.rule_source,
         mapping.transform_kind,
         mapping.transform_format,
         mapping.transform_calculation,
@@ -217,21 +212,14 @@ decoded as (
 
 final as (
 
+    -- Narrow on purpose: ten rows per pair at scale. The merge joins the mapping's settings back from
+    -- stg_state__field_mappings.
     select
         decoded.workspace_id,
         decoded.coldcopy_lead_id,
         decoded.mapping_id,
-        decoded.mapping_position,
         decoded.pipedrive_entity,
         decoded.pipedrive_record_id,
-        decoded.pipedrive_field_key,
-        decoded.coldcopy_column,
-        decoded.coldcopy_custom_key,
-        decoded.field_type,
-        decoded.direction,
-        decoded.conflict_rule,
-        decoded.rule_source,
-        decoded.transform_kind,
         decoded.coldcopy_raw_value,
         {{ canonical_value('decoded.field_type', 'decoded.coldcopy_text') }} as coldcopy_value,
         {{ canonical_value('decoded.field_type', 'decoded.pipedrive_text') }} as pipedrive_value,

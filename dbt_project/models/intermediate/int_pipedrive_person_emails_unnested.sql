@@ -1,9 +1,11 @@
+{{ config(materialized='workspace_table') }}
+
 with
 
 persons as (
 
     select * from {{ ref('stg_pipedrive__persons') }}
-    where not is_deleted
+    where {{ in_workspace_scope() }} and not is_deleted
 
 ),
 

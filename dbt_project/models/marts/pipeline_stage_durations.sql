@@ -37,6 +37,15 @@ ordered as (
 
 ),
 
+stage_pipelines as (
+
+    -- A deleted stage's pipeline, as its stays knew it.
+    select workspace_id, stage_id, max(pipeline_id) as pipeline_id
+    from history
+    group by workspace_id, stage_id
+
+),
+
 flagged as (
 
     select
@@ -72,7 +81,7 @@ final as (
     select
         aggregated.workspace_id,
         aggregated.stage_id,
-        coalesce(stages.pipeline_id, placed_pipeline.pipeline_id) as pipeline_id,
+        coalesce(stages.pipeline_id, stage_pipelines.pipeline_id) as pipeline_id,
         pipelines.pipeline_name,
         stages.stage_name,
         stages.order_nr as stage_order_nr,
@@ -90,16 +99,12 @@ final as (
     left join stages
         on stages.workspace_id = aggregated.workspace_id
         and stages.stage_id = aggregated.stage_id
-    left join (
-        select workspace_id, stage_id, max(pipeline_id) as pipeline_id
-        from history
-        group by workspace_id, stage_id
-    ) as placed_pipeline
-        on placed_pipeline.workspace_id = aggregated.workspace_id
-        and placed_pipeline.stage_id = aggregated.stage_id
+    left join stage_pipelines
+        on stage_pipelines.workspace_id = aggregated.workspace_id
+        and stage_pipelines.stage_id = aggregated.stage_id
     left join pipelines
         on pipelines.workspace_id = aggregated.workspace_id
-        and pipelines.pipeline_id = coalesce(stages.pipeline_id, placed_pipeline.pipeline_id)
+        and pipelines.pipeline_id = coalesce(stages.pipeline_id, stage_pipelines.pipeline_id)
 
 )
 
