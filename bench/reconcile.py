@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -362,8 +363,8 @@ where long.coldcopy_value is distinct from long.pipedrive_value
 """
 
 
-def dbt_build(warehouse: Path, scratch: Path, *, threads: int = 2) -> tuple[float, int, dict]:
-    """`dbt build` of the workspace as Dagster runs it; return (seconds, peak RSS in MiB, run results)."""
+def dbt_build(warehouse: Path, scratch: Path, *, threads: int = 2) -> tuple[float, float, int, dict]:
+    """`dbt build` of the workspace as Dagster runs it: (seconds, CPU seconds, peak RSS MiB, run results)."""
     env = {
         **os.environ,
         "WAREHOUSE_URL": f"duckdb:///{warehouse}",
@@ -382,17 +383,20 @@ def dbt_build(warehouse: Path, scratch: Path, *, threads: int = 2) -> tuple[floa
     seconds = time.perf_counter() - started
     if status != 0:
         raise RuntimeError(f"dbt build failed:\n{output[-4000:]}")
-    return seconds, usage.ru_maxrss // 1024, json.loads((scratch / "target" / "run_results.json").read_text())
+    results = json.loads((scratch / "target" / "run_results.json").read_text())
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, results
 
 
-def floor_query(warehouse: Path) -> tuple[float, int]:
+def floor_query(warehouse: Path) -> tuple[float, float, int]:
+    """The floor's (seconds, CPU seconds, rows)."""
     import duckdb
 
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("set TimeZone = 'UTC'")
-        started = time.perf_counter()
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         rows = connection.execute(f"select count(*) from ({FLOOR_QUERY}) as diffs").fetchone()[0]
-        return time.perf_counter() - started, rows
+        seconds, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), rows
 
 
 def mart_rows(warehouse: Path) -> int:
@@ -410,8 +414,8 @@ def run(size: int, directory: Path, *, threads: int = 2) -> dict[str, float]:
     started = time.perf_counter()
     generate(warehouse, size)
     generated = time.perf_counter() - started
-    seconds, rss, results = dbt_build(warehouse, directory, threads=threads)
-    floor_seconds, floor_rows = floor_query(warehouse)
+    seconds, cpu, rss, results = dbt_build(warehouse, directory, threads=threads)
+    floor_seconds, floor_cpu, floor_rows = floor_query(warehouse)
     rows = mart_rows(warehouse)
     if rows != floor_rows:
         raise AssertionError(f"{size}: sync_field_diffs has {rows} rows, the floor query {floor_rows}")
@@ -422,10 +426,13 @@ def run(size: int, directory: Path, *, threads: int = 2) -> dict[str, float]:
         "size": size,
         "generate_s": generated,
         "dbt_build_s": seconds,
+        "dbt_cpu_s": cpu,
         "peak_rss_mib": rss,
         "floor_s": floor_seconds,
+        "floor_cpu_s": floor_cpu,
         "diff_rows": rows,
         "ratio_to_floor": seconds / floor_seconds,
+        "cpu_ratio_to_floor": cpu / floor_cpu,
     }
     print(
         " ".join(

@@ -6,6 +6,7 @@ import dagster as dg
 
 from .defs.checks import operational_checks
 from .defs.coldcopy import coldcopy_assets
+from .defs.dbt import dbt_resource, reconcile_assets, reconcile_checks
 from .defs.extract import pipedrive_deal_stage_changes, pipedrive_fields, pipedrive_stream_assets
 from .defs.jobs import build_jobs
 from .defs.resources import ColdCopyResource, PipedriveResource, SyncConfigResource, WarehouseResource
@@ -20,12 +21,13 @@ install_redaction()  # every step process loads this module: credentials never r
 extraction_assets = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *coldcopy_assets]
 
 defs = dg.Definitions(
-    assets=[*extraction_assets, *webhook_assets, *writeback_assets],
-    asset_checks=operational_checks,
+    assets=[*extraction_assets, *webhook_assets, *reconcile_assets, *writeback_assets],
+    asset_checks=[*operational_checks, *reconcile_checks],
     jobs=[*build_jobs(extraction_assets), *webhook_jobs],
     schedules=[nightly_schedule(os.environ.get("PIPEDRIVE_ETL_NIGHTLY_CRON", "0 2 * * *"),
                                 os.environ.get("PIPEDRIVE_ETL_NIGHTLY_TIMEZONE", "UTC"))],
     sensors=[register_workspaces, *webhook_sensors],
     resources={"sync_config": SyncConfigResource(), "warehouse": WarehouseResource(),
-               "pipedrive": PipedriveResource(), "coldcopy": ColdCopyResource(), **webhook_resources},
+               "pipedrive": PipedriveResource(), "coldcopy": ColdCopyResource(), "dbt": dbt_resource,
+               **webhook_resources},
 )

@@ -100,9 +100,13 @@ def _run_nightly_job() -> bool:
     if "demo" not in instance.get_dynamic_partitions("workspaces"):
         instance.add_dynamic_partitions("workspaces", ["demo"])
     print("Running the nightly_reconciliation job for workspace 'demo' through Dagster ...", flush=True)
+    # The demo is the workspace's first sync: every lead is linked for the first time and most get a field
+    # written, far past the blocking check's 20%. An operator would review a dry run first; the demo allows it.
+    print("(first sync: the demo allows the writeback past the 20% blocking check; see the README)", flush=True)
     job = defs.resolve_job_def("nightly_reconciliation")
-    result = job.execute_in_process(instance=instance, partition_key="demo", raise_on_error=False,
-                                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+    result = job.execute_in_process(instance=instance, partition_key="demo", raise_on_error=False, run_config={
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+        "ops": {"writeback__changes": {"config": {"allow_large_change": True}}}})
     if not result.success:
         for event in result.get_step_failure_events():
             print(f"FAILED {event.step_key}: {event.event_specific_data.error.message.strip()}")

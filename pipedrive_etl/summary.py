@@ -30,6 +30,14 @@ def print_summary(warehouse_url: str, workspace_id: str, *, sandbox_tokens: int 
                 count = warehouse.fetchone(f"select count(*) from marts.{mart} where workspace_id = ?",
                                            [workspace_id])[0]
                 print(f"  {label + ':':<38} {count:>8,}")
+        if _table_exists(warehouse, "state", "writeback_log"):
+            outcomes = warehouse.fetchall("select entity, status, count(*) from state.writeback_log where "
+                                          "workspace_id = ? group by entity, status order by entity, status",
+                                          [workspace_id])
+            if outcomes:
+                print("  writes:")
+                for entity, status, count in outcomes:
+                    print(f"    {entity + ' ' + status:<36} {count:>8,}")
         used = warehouse.fetchone("select coalesce(sum(used), 0) from state.token_usage where day = ?",
                                   [datetime.now(UTC).date()])[0]
         line = f"  tokens used today (all runs):{used:>18,}"

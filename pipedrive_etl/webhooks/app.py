@@ -15,7 +15,7 @@ Starlette's thread pool.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -25,7 +25,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from .credentials import BasicCredentials, BodySignature
 from .errors import InboxUnavailable, PayloadTooLarge, RejectedDelivery, UnknownWorkspace
@@ -50,7 +50,9 @@ class ReceiverSettings:
         object.__setattr__(self, "workspaces", tuple(sorted(self.credentials)))
 
 
-def create_app(settings: ReceiverSettings, inbox: Inbox) -> Starlette:
+def create_app(settings: ReceiverSettings, inbox: Inbox, *,
+               extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The receiver; `extra_routes` mounts more on the same server (the OAuth callback)."""
     async def receive(request: Request) -> JSONResponse:
         received_at = datetime.now(UTC)
         workspace_id = request.path_params["workspace_id"]
@@ -84,6 +86,7 @@ def create_app(settings: ReceiverSettings, inbox: Inbox) -> Starlette:
     return Starlette(routes=[
         Route("/health", health, methods=["GET"]),
         Route("/webhooks/{workspace_id}", receive, methods=["POST"]),
+        *extra_routes,
     ])
 
 

@@ -210,32 +210,52 @@ decoded as (
 
 ),
 
+canonical as (
+
+    select
+        workspace_id,
+        coldcopy_lead_id,
+        mapping_id,
+        pipedrive_entity,
+        pipedrive_record_id,
+        coldcopy_raw_value,
+        {{ canonical_value('field_type', 'coldcopy_text') }} as coldcopy_value,
+        {{ canonical_value('field_type', 'pipedrive_text') }} as pipedrive_value,
+        coldcopy_updated_at,
+        coldcopy_extracted_at,
+        pipedrive_updated_at,
+        pipedrive_extracted_at
+
+    from decoded
+
+),
+
 final as (
 
-    -- Narrow on purpose: ten rows per pair at scale. The merge joins the mapping's settings back from
+    -- Narrow on purpose (ten rows per pair at scale): the merge joins each mapping's settings back from
     -- stg_state__field_mappings.
     select
-        decoded.workspace_id,
-        decoded.coldcopy_lead_id,
-        decoded.mapping_id,
-        decoded.pipedrive_entity,
-        decoded.pipedrive_record_id,
-        decoded.coldcopy_raw_value,
-        {{ canonical_value('decoded.field_type', 'decoded.coldcopy_text') }} as coldcopy_value,
-        {{ canonical_value('decoded.field_type', 'decoded.pipedrive_text') }} as pipedrive_value,
+        canonical.workspace_id,
+        canonical.coldcopy_lead_id,
+        canonical.mapping_id,
+        canonical.pipedrive_entity,
+        canonical.pipedrive_record_id,
+        canonical.coldcopy_raw_value,
+        canonical.coldcopy_value,
+        canonical.pipedrive_value,
         baselines.mapping_id is not null as has_baseline,
         baselines.baseline_value,
         baselines.agreed_at as baseline_agreed_at,
-        decoded.coldcopy_updated_at,
-        decoded.coldcopy_extracted_at,
-        decoded.pipedrive_updated_at,
-        decoded.pipedrive_extracted_at
+        canonical.coldcopy_updated_at,
+        canonical.coldcopy_extracted_at,
+        canonical.pipedrive_updated_at,
+        canonical.pipedrive_extracted_at
 
-    from decoded
+    from canonical
     left join baselines
-        on baselines.workspace_id = decoded.workspace_id
-        and baselines.coldcopy_lead_id = decoded.coldcopy_lead_id
-        and baselines.mapping_id = decoded.mapping_id
+        on baselines.workspace_id = canonical.workspace_id
+        and baselines.coldcopy_lead_id = canonical.coldcopy_lead_id
+        and baselines.mapping_id = canonical.mapping_id
 
 )
 
