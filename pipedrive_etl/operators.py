@@ -57,12 +57,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     sync_status.set_defaults(func=sync_status_command)
 
 
-def _table_exists(warehouse: Warehouse, schema: str, table: str) -> bool:
-    row = warehouse.fetchone("select count(*) from information_schema.tables where table_schema = ? and "
-                             "table_name = ?", [schema, table])
-    return bool(row and row[0])
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -81,7 +75,7 @@ def _print_rows(headers: list[str], rows: list[tuple[Any, ...]]) -> None:
 
 def conflicts_list(args: argparse.Namespace) -> int:
     with open_warehouse(args.warehouse_url) as warehouse:
-        if not _table_exists(warehouse, "marts", "sync_conflicts"):
+        if not warehouse.table_exists("marts", "sync_conflicts"):
             print("No reconciliation has run yet: marts.sync_conflicts does not exist.")
             return 1
         columns = [c for (c,) in warehouse.fetchall(
@@ -155,7 +149,7 @@ def sync_status_command(args: argparse.Namespace) -> int:
         _print_rows(["stream", "last complete run began", "run in progress since", "resume cursor", "last sweep"],
                     [(s.stream, s.high_watermark, s.run_started_at, "yes" if s.cursor else "",
                       s.last_sweep_at) for s in states])
-        if _table_exists(warehouse, "marts", "sync_status"):
+        if warehouse.table_exists("marts", "sync_status"):
             columns = [c for (c,) in warehouse.fetchall(
                 "select column_name from information_schema.columns where table_schema = 'marts' and "
                 "table_name = 'sync_status'")]

@@ -11,12 +11,6 @@ RAW_TABLES = ("pipedrive_persons", "pipedrive_organizations", "pipedrive_deals",
               "coldcopy_leads", "coldcopy_companies", "coldcopy_email_events")
 
 
-def _table_exists(warehouse, schema: str, table: str) -> bool:
-    row = warehouse.fetchone("select count(*) from information_schema.tables where table_schema = ? and "
-                             "table_name = ?", [schema, table])
-    return bool(row and row[0])
-
-
 def print_summary(warehouse_url: str, workspace_id: str, *, sandbox_tokens: int | None = None) -> None:
     with open_warehouse(warehouse_url) as warehouse:
         print(f"\nSummary of workspace {workspace_id!r} ({warehouse_url})")
@@ -26,11 +20,11 @@ def print_summary(warehouse_url: str, workspace_id: str, *, sandbox_tokens: int 
             print(f"    raw.{table:<32} {count:>8,}")
         for mart, label in (("sync_field_diffs", "field diffs"), ("sync_conflicts", "conflicts"),
                             ("writeback_plan", "planned writes")):
-            if _table_exists(warehouse, "marts", mart):
+            if warehouse.table_exists("marts", mart):
                 count = warehouse.fetchone(f"select count(*) from marts.{mart} where workspace_id = ?",
                                            [workspace_id])[0]
                 print(f"  {label + ':':<38} {count:>8,}")
-        if _table_exists(warehouse, "state", "writeback_log"):
+        if warehouse.table_exists("state", "writeback_log"):
             outcomes = warehouse.fetchall("select entity, status, count(*) from state.writeback_log where "
                                           "workspace_id = ? group by entity, status order by entity, status",
                                           [workspace_id])

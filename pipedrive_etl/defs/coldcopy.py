@@ -23,8 +23,7 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
     def _asset(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
                warehouse: WarehouseResource, coldcopy: ColdCopyResource) -> dg.MaterializeResult:
         with no_retry_for_permanent_errors():
-            settings = sync_config.load()
-            workspace = settings.workspace(context.partition_key)
+            settings, workspace = sync_config.load_workspace(context.partition_key)
         engine = coldcopy.engine(settings)
         try:
             with warehouse.open() as store:

@@ -70,8 +70,8 @@ def run_extraction(context: dg.AssetExecutionContext, config: ExtractConfig, syn
 def _run_extraction(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
                     warehouse: WarehouseResource, pipedrive: PipedriveResource,
                     extraction: Extraction) -> dg.MaterializeResult:
-    settings = sync_config.load()  # a bad sync.yaml fails here, before any request
-    workspace = settings.workspace(context.partition_key)
+    # A bad sync.yaml fails here, before any request.
+    _, workspace = sync_config.load_workspace(context.partition_key)
     with warehouse.open() as store:
         budget = workspace_budget(workspace, WarehouseLedger(store), share=workspace.extraction_budget_share)
         with pipedrive.client(workspace, budget, store) as client:

@@ -27,6 +27,11 @@ class SyncConfigResource(dg.ConfigurableResource):
     def load(self) -> SyncConfig:
         return load_config(self.path or os.environ.get("PIPEDRIVE_ETL_SYNC_CONFIG", DEFAULT_SYNC_CONFIG))
 
+    def load_workspace(self, workspace_id: str) -> tuple[SyncConfig, Workspace]:
+        """The configuration and the partition's workspace; ConfigError if either is wrong."""
+        settings = self.load()
+        return settings, settings.workspace(workspace_id)
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """The staging warehouse named by one URL: `duckdb:///...` or `postgresql://...`.

@@ -49,8 +49,7 @@ def writeback_changes(context: dg.AssetExecutionContext, config: WritebackConfig
                       warehouse: WarehouseResource, pipedrive: PipedriveResource,
                       coldcopy: ColdCopyResource) -> dg.MaterializeResult:
     with no_retry_for_permanent_errors():
-        settings = sync_config.load()
-        workspace = settings.workspace(context.partition_key)
+        settings, workspace = sync_config.load_workspace(context.partition_key)
     engine = coldcopy.engine(settings)
     try:
         with warehouse.open() as store:

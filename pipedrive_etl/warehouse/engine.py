@@ -44,6 +44,11 @@ class Warehouse(ABC):
         rows = self.fetchall(sql, params)
         return rows[0] if rows else None
 
+    def table_exists(self, schema: str, table: str) -> bool:
+        row = self.fetchone("select count(*) from information_schema.tables where table_schema = ? and "
+                            "table_name = ?", [schema, table])
+        return bool(row and row[0])
+
     def ensure_schema(self) -> None:
         with self.transaction():
             for statement in render_ddl(self.backend):  # type: ignore[arg-type]
