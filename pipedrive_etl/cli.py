@@ -19,6 +19,8 @@ COMMAND_GROUPS = (
     "pipedrive_etl.webhooks.commands",
     "pipedrive_etl.oauth.commands",
     "pipedrive_etl.secrets.commands",
+    "pipedrive_etl.health.commands",
+    "pipedrive_etl.custom_fields.commands",
 )
 
 

@@ -23,6 +23,8 @@ PipedriveEntity = Literal["person", "organization", "deal", "activity"]
 CampaignAction = Literal["start_campaign", "stop_campaign", "pause_campaign", "send_notification",
                          "update_lead_score", "assign_owner"]
 
+EmailEventType = Literal["sent", "delivered", "opened", "clicked", "replied", "bounced", "unsubscribed"]
+
 _ENV = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}")
 _WORKSPACE_ID = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
@@ -63,6 +65,30 @@ class PipedriveAccount(_Strict):
         return value
 
 
+class ActivitiesToPipedrive(_Strict):
+    """ColdCopy email events and call logs that become Pipedrive activities (one per source event)."""
+
+    enabled: bool = True
+    # Opens, clicks and deliveries are off by default: one activity each would flood a salesperson's timeline.
+    email_event_types: list[EmailEventType] = Field(
+        default_factory=lambda: ["sent", "replied", "bounced", "unsubscribed"])
+    call_logs: bool = True
+
+
+class ActivitiesToColdCopy(_Strict):
+    """Pipedrive activities of linked persons that become entries of ColdCopy's timeline table."""
+
+    enabled: bool = True
+    # Pipedrive activity type key -> ColdCopy timeline entry type; types not listed are not copied.
+    types: dict[str, str] = Field(default_factory=lambda: {
+        "call": "call", "meeting": "meeting", "task": "task", "deadline": "deadline", "email": "email"})
+
+
+class ActivitySync(_Strict):
+    to_pipedrive: ActivitiesToPipedrive = ActivitiesToPipedrive()
+    to_coldcopy: ActivitiesToColdCopy = ActivitiesToColdCopy()
+
+
 class Workspace(_Strict):
     id: str = Field(pattern=_WORKSPACE_ID)
     coldcopy_workspace_id: str | None = Field(None, description="the workspace's id in ColdCopy; defaults to id")
@@ -73,6 +99,7 @@ class Workspace(_Strict):
     # Pipelines, stages and field definitions (no updated_since filter) are re-read at most this often.
     definitions_max_age_minutes: int = Field(60, ge=0)
     conflict_strategy: Strategy = "latest_wins"
+    activities: ActivitySync = ActivitySync()
 
     @property
     def coldcopy_id(self) -> str:
@@ -105,17 +132,56 @@ class ConditionalTransform(_Strict):
 Transform = FormatTransform | LookupTransform | CalculationTransform | ConditionalTransform
 
 
+# The types `POST /api/v2/<entity>Fields` creates (pipedrive-api.md §6); system types are read-only.
+CreatableFieldType = Literal["varchar", "varchar_auto", "text", "double", "monetary", "date", "daterange",
+                             "time", "timerange", "set", "enum", "user", "org", "people", "phone", "address"]
+
+
 class PipedriveFieldRef(_Strict):
+    """A Pipedrive field, by key or by name; with `create_if_missing`, also the custom field to create when
+    the name is not found (`pipedrive-etl fields ensure` and the pipedrive/custom_fields asset create it)."""
+
     entity: PipedriveEntity
     key: str | None = Field(None, description="built-in field name or 40-hex custom field key")
     name: str | None = Field(None, description="custom field name, resolved through the field definitions")
     create_if_missing: bool = False
-    field_type: str | None = None
+    field_type: CreatableFieldType | None = Field(None, description="the type of the field to create")
+    options: list[str] = Field(default_factory=list, description="enum/set option labels, added when missing")
 
     @model_validator(mode="after")
     def _key_or_name(self) -> PipedriveFieldRef:
         if (self.key is None) == (self.name is None):
             raise ValueError("give exactly one of 'key' or 'name'")
+        return self
+
+    @model_validator(mode="after")
+    def _a_field_to_create_is_complete(self) -> PipedriveFieldRef:
+        problems = []
+        if self.create_if_missing:
+            if self.name is None:
+                problems.append("create_if_missing needs 'name' (a key names a field that already exists)")
+            elif not self.name.strip():
+                problems.append("create_if_missing needs a non-blank 'name'")
+            if self.field_type is None:
+                problems.append("create_if_missing needs 'field_type' (one of the creatable types)")
+            if self.entity == "activity":
+                problems.append("activity fields are read-only in Pipedrive's v2 API; create_if_missing is "
+                                "not possible for entity 'activity'")
+        elif self.field_type is not None or self.options:
+            # Otherwise they would be silently ignored: they describe only a field to create.
+            problems.append("'field_type' and 'options' describe the field to create; set "
+                            "create_if_missing: true or remove them")
+        if self.options and self.field_type not in ("enum", "set"):
+            problems.append(f"'options' are only for field_type enum or set, not {self.field_type!r}")
+        blank = [label for label in self.options if not label.strip() or len(label) > 255]
+        if blank:
+            problems.append(f"option labels must be 1 to 255 characters: {blank!r}")
+        folded = [label.strip().casefold() for label in self.options]
+        repeated = sorted({label for label in self.options if folded.count(label.strip().casefold()) > 1})
+        if repeated:
+            problems.append(f"option labels must be unique (ignoring case); repeated: {', '.join(repeated)}")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

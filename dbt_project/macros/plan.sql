@@ -16,6 +16,9 @@
         ('due_at', 'timestamp with time zone'), ('due_date', 'varchar'), ('due_time', 'varchar'),
         ('email_event_type', 'varchar'), ('campaign_action', 'varchar'), ('stage_id', 'bigint'),
         ('stage_change_key', 'varchar'), ('stage_entered_at', 'timestamp with time zone'),
+        ('source_kind', 'varchar'), ('activity_note', 'varchar'), ('activity_duration_seconds', 'integer'),
+        ('activity_done', 'boolean'), ('timeline_entry_type', 'varchar'), ('content_hash', 'varchar'),
+        ('pipedrive_updated_at', 'timestamp with time zone'),
     ]) }}
 {% endmacro %}
 

@@ -12,3 +12,12 @@
 {% macro utc_instant(date_text, time_text) -%}
     ((cast({{ date_text }} as date) + cast(coalesce(nullif({{ time_text }}, ''), '00:00:00') as time)) at time zone 'UTC')
 {%- endmacro %}
+
+{#- A clock reading ('01:20' or '01:20:30') as whole seconds; null stays null. -#}
+{% macro clock_seconds(text) -%}
+    case when {{ text }} is not null then
+        cast(split_part({{ text }}, ':', 1) as integer) * 3600
+        + cast(coalesce(nullif(split_part({{ text }}, ':', 2), ''), '0') as integer) * 60
+        + cast(coalesce(nullif(split_part({{ text }}, ':', 3), ''), '0') as integer)
+    end
+{%- endmacro %}

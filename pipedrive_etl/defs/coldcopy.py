@@ -1,15 +1,18 @@
-"""Extraction assets for ColdCopy: leads, companies and email events, one materialization per workspace."""
+"""Extraction assets for ColdCopy: leads, companies, email events and call logs, one materialization per workspace."""
 
 from datetime import timedelta
 
 import dagster as dg
 
 from ..extract.coldcopy_runner import COLDCOPY_TABLES, extract_coldcopy_table
+from ..metrics import extraction_figures, utc_now
 from .extract import WAREHOUSE_POOL, ExtractConfig, no_retry_for_permanent_errors, progress_logger
+from .metrics import record_step_figures
 from .partitions import workspaces
 from .resources import ColdCopyResource, SyncConfigResource, WarehouseResource
 
-_GRAIN = {"leads": "lead", "companies": "company", "email_events": "email event (sent, opened, clicked, replied, bounced)"}
+_GRAIN = {"leads": "lead", "companies": "company", "email_events": "email event (sent, opened, clicked, replied, bounced)",
+          "call_logs": "logged call (direction, outcome, duration, notes)"}
 
 
 def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
@@ -25,6 +28,7 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
         with no_retry_for_permanent_errors():
             settings, workspace = sync_config.load_workspace(context.partition_key)
         engine = coldcopy.engine(settings)
+        started_at = utc_now()
         try:
             with warehouse.open() as store:
                 result = extract_coldcopy_table(
@@ -32,6 +36,8 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
                     lookback=timedelta(minutes=workspace.lookback_minutes),
                     sweep_every=timedelta(hours=workspace.id_sweep_every_hours),
                     on_page=progress_logger(context))
+                record_step_figures(context, store, workspace.id, extraction_figures(
+                    context.asset_key.to_user_string(), started_at, result, source="coldcopy"))
         finally:
             engine.dispose()
         context.log.info(f"{result.stream}: {result.rows} rows ({result.mode})")

@@ -12,10 +12,12 @@ from ..extract.pipedrive_runner import ExtractResult, extract_fields, extract_st
 from ..extract.stage_changes import extract_deal_stage_changes
 from ..extract.streams import STREAMS
 from ..config import ConfigError, Workspace
+from ..metrics import extraction_figures, utc_now
 from ..pipedrive import BlockedError, PipedriveClient, UnauthorizedError
 from ..connections import workspace_budget
 from ..warehouse import Warehouse
 from ..warehouse.ledger import WarehouseLedger
+from .metrics import record_step_figures
 from .partitions import workspaces
 from .resources import PipedriveResource, SyncConfigResource, WarehouseResource
 
@@ -72,11 +74,14 @@ def _run_extraction(context: dg.AssetExecutionContext, config: ExtractConfig, sy
                     extraction: Extraction) -> dg.MaterializeResult:
     # A bad sync.yaml fails here, before any request.
     _, workspace = sync_config.load_workspace(context.partition_key)
+    started_at = utc_now()
     with warehouse.open() as store:
         budget = workspace_budget(workspace, WarehouseLedger(store), share=workspace.extraction_budget_share)
         with pipedrive.client(workspace, budget, store) as client:
             result = extraction(client, store, workspace, config, context)
             metadata = result_metadata(result, client)
+            record_step_figures(context, store, workspace.id, extraction_figures(
+                context.asset_key.to_user_string(), started_at, result, client.stats))
     if result.deferred:
         context.log.warning(f"{result.stream}: deferred: {result.deferred}")
     context.log.info(f"{result.stream}: {result.rows} rows in {result.pages} pages, {result.tokens} tokens ({result.mode})")

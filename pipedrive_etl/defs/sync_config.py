@@ -16,6 +16,7 @@ from .resources import SyncConfigResource, WarehouseResource
     pool=WAREHOUSE_POOL,
     deps=[
         dg.AssetKey(["pipedrive", "fields"]),
+        dg.AssetKey(["pipedrive", "custom_fields"]),
         dg.AssetKey(["pipedrive", "stages"]),
         dg.AssetKey(["pipedrive", "pipelines"]),
     ],

@@ -3,11 +3,13 @@
 import dagster as dg
 
 from ..connections import workspace_budget
+from ..metrics import utc_now, writeback_figures
 from ..warehouse.ledger import WarehouseLedger
 from ..writeback.plan import DEFAULT_PRIORITY_ORDER, load_plan
 from ..writeback.runner import WritebackResult, run_writeback
 from ..writeback.selection import DEFAULT_MAX_CHANGED_SHARE
 from .extract import NETWORK_RETRY, WAREHOUSE_POOL, no_retry_for_permanent_errors
+from .metrics import record_step_figures
 from .partitions import workspaces
 from .resources import ColdCopyResource, PipedriveResource, SyncConfigResource, WarehouseResource
 
@@ -51,6 +53,7 @@ def writeback_changes(context: dg.AssetExecutionContext, config: WritebackConfig
     with no_retry_for_permanent_errors():
         settings, workspace = sync_config.load_workspace(context.partition_key)
     engine = coldcopy.engine(settings)
+    started_at = utc_now()
     try:
         with warehouse.open() as store:
             plan = load_plan(store, workspace.id)
@@ -64,6 +67,8 @@ def writeback_changes(context: dg.AssetExecutionContext, config: WritebackConfig
                     dry_run=config.dry_run, allow_large_change=config.allow_large_change,
                     max_changed_share=config.max_changed_share, priority_order=config.priority_order,
                     on_progress=lambda partial: context.log.info(f"writeback so far: {partial.counts}"))
+                record_step_figures(context, store, workspace.id, writeback_figures(
+                    context.asset_key.to_user_string(), started_at, result, client.stats))
             tokens_left = budget.remaining()
     finally:
         engine.dispose()

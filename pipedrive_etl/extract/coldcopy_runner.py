@@ -1,4 +1,4 @@
-"""Extract ColdCopy tables (leads, companies, email events) into `raw.coldcopy_*`, incrementally.
+"""Extract ColdCopy tables (leads, companies, email events, call logs) into `raw.coldcopy_*`, incrementally.
 
 ColdCopy is a SQL database we read with SQLAlchemy Core. Each table is read for one ColdCopy workspace, rows whose
 change column moved since the last complete run began (less a look-back), in id order and in batches, each batch
@@ -23,6 +23,10 @@ from .pipedrive_runner import ExtractResult, ProgressCallback
 BATCH_SIZE = 5_000
 
 
+class ColdCopySchemaError(RuntimeError):
+    """ColdCopy's database lacks a table the extraction reads."""
+
+
 @dataclass(frozen=True)
 class ColdCopyTable:
     stream: str               # "leads" -> raw.coldcopy_leads, state stream "coldcopy_leads"
@@ -44,6 +48,8 @@ COLDCOPY_TABLES: dict[str, ColdCopyTable] = {
                                sweep_deletes=True),
     "email_events": ColdCopyTable("email_events", "email_events", "occurred_at",
                                   {"lead_id": "lead_id", "event_type": "event_type", "occurred_at": "occurred_at"}),
+    "call_logs": ColdCopyTable("call_logs", "call_logs", "updated_at",
+                               {"lead_id": "lead_id", "started_at": "started_at", "updated_at": "updated_at"}),
 }
 
 
@@ -77,7 +83,11 @@ def extract_coldcopy_table(engine: sa.Engine, warehouse: Warehouse, workspace_id
     since = None if full else state.high_watermark - lookback
     mode = "full" if since is None else "incremental"
     result = ExtractResult(stream_name, mode, updated_since=since)
-    table = sa.Table(spec.source, sa.MetaData(), autoload_with=engine)
+    try:
+        table = sa.Table(spec.source, sa.MetaData(), autoload_with=engine)
+    except sa.exc.NoSuchTableError:
+        raise ColdCopySchemaError(f"ColdCopy's database {engine.url.render_as_string(hide_password=True)} has no "
+                                  f"table {spec.source!r} (needed for {spec.table})") from None
     query = sa.select(table).where(table.c.workspace_id == coldcopy_workspace_id).order_by(table.c.id)
     if since is not None:
         # Compare naive UTC: SQLite keeps no zone, and ColdCopy's timestamps are UTC.

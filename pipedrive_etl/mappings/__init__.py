@@ -7,7 +7,8 @@ fields, pipelines, stages) are turned into keys and ids here, in Python, once pe
 
 It writes `state.workspaces`, `state.creation_statuses`, `state.field_mappings`,
 `state.field_mapping_lookups`,
-`state.stage_mappings` and `state.stage_mapping_actions`, replacing that workspace's rows.
+`state.stage_mappings` and `state.stage_mapping_actions`, and the activity settings in `state.activity_sync` and
+`state.activity_type_map`, replacing that workspace's rows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from ..config import SyncConfig
 from ..warehouse import Warehouse
+from .activity_settings import write_activity_settings
 from .resolve import MappingError, ResolvedWorkspace, resolve_workspace
 from .store import resolve_from_warehouse, write_resolved
 
@@ -36,4 +38,5 @@ def sync_workspace_config(
     them."""
     resolved = resolve_from_warehouse(config, warehouse, workspace_id, now=now)
     write_resolved(warehouse, resolved)
+    write_activity_settings(warehouse, config.workspace(workspace_id), now=now)
     return resolved

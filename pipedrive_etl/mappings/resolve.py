@@ -3,11 +3,17 @@
 Pure: it takes the field definitions, pipelines and stages already read from the warehouse and returns rows
 for the state tables, or raises `MappingError` listing every name it could not resolve (unknown, ambiguous, a
 stage outside its pipeline). Nothing is written and nothing is sent to Pipedrive before this succeeds.
+
+A field's key is its identity and its name a label that may change (DESIGN.md decision 4). So a field named
+in sync.yaml that no longer resolves by name, but was resolved to a key by an earlier run (`KnownField`, read
+from `state.field_mappings` and `state.workspaces`) and that key still exists, keeps that key: a field renamed
+in Pipedrive keeps working, with a warning naming its old and new name, instead of failing the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +22,11 @@ from ..pipedrive.field_catalog import AmbiguousFieldError, FieldCatalog, Unknown
 from ..pipedrive.models import FieldDefinition
 from .builtins import CUSTOM_FIELDS_PREFIX, LEAD_COLUMNS, builtin_field
 from .transforms import flatten
+
+logger = logging.getLogger(__name__)
+
+EXTERNAL_ID = "creation_rules.external_id_field_name"
+"""The `known` entry of the external-id field (mappings are keyed by their mapping id, the ColdCopy field)."""
 
 
 class MappingError(ConfigError):
@@ -31,6 +42,16 @@ class Named:
     pipeline_id: int | None = None
 
 
+@dataclass(frozen=True)
+class KnownField:
+    """What an earlier run resolved a name to: the entity and the field's key; `configured_name`, the name
+    sync.yaml gave then, where it is stored (the external-id field's, in state.workspaces)."""
+
+    entity: str
+    key: str
+    configured_name: str | None = None
+
+
 @dataclass
 class ResolvedWorkspace:
     """Rows for the workspace's state tables (column -> value), ready to replace the old ones."""
@@ -42,6 +63,8 @@ class ResolvedWorkspace:
     field_mapping_lookups: list[dict[str, Any]] = field(default_factory=list)
     stage_mappings: list[dict[str, Any]] = field(default_factory=list)
     stage_mapping_actions: list[dict[str, Any]] = field(default_factory=list)
+    # Fields kept by their known key although their name changed; also logged as warnings.
+    warnings: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         return {
@@ -62,12 +85,35 @@ def catalogs(definitions: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, Fie
     return {entity: FieldCatalog(items) for entity, items in by_entity.items()}
 
 
-def _pipedrive_field(ref: PipedriveFieldRef, catalog: FieldCatalog) -> dict[str, Any]:
+def resolve_name(catalog: FieldCatalog, entity: str, name: str, known: KnownField | None,
+                 warnings: list[str]) -> FieldDefinition:
+    """The field named `name`; when the name no longer resolves (renamed) or became ambiguous (a namesake
+    was added), the known key of an earlier run, if it still exists. Else Unknown/AmbiguousFieldError."""
+    try:
+        return catalog.resolve(name)
+    except (UnknownFieldError, AmbiguousFieldError) as exc:
+        current = catalog.get(known.key) if known is not None and known.entity == entity else None
+        if current is None or (isinstance(exc, AmbiguousFieldError) and current.key not in exc.keys):
+            raise
+        if isinstance(exc, AmbiguousFieldError):
+            warning = (f"{entity} field name {name!r} is now shared by {len(exc.keys)} fields; "
+                       f"keeping the one resolved before, key {current.key}")
+        else:
+            warning = (f"{entity} field {name!r} was renamed in Pipedrive to {current.name!r}; "
+                       f"still mapped by its key {current.key} (update sync.yaml to the new name)")
+        logger.warning(warning)
+        warnings.append(warning)
+        return current
+
+
+def _pipedrive_field(ref: PipedriveFieldRef, catalog: FieldCatalog, known: KnownField | None,
+                     warnings: list[str]) -> dict[str, Any]:
     wanted = ref.key if ref.key is not None else ref.name
     assert wanted is not None  # the config allows exactly one of key and name
     builtin = builtin_field(ref.entity, wanted) if ref.key is not None else None
     if builtin is None:
-        definition = catalog.by_key(wanted) if ref.key is not None else catalog.resolve(wanted)
+        definition = (catalog.by_key(wanted) if ref.key is not None
+                      else resolve_name(catalog, ref.entity, wanted, known, warnings))
         if not definition.is_custom:
             builtin = builtin_field(ref.entity, definition.key)
             if builtin is None:
@@ -108,7 +154,8 @@ def _coldcopy_columns(coldcopy_field: str) -> dict[str, str | None]:
 
 
 def _field_mapping_rows(
-    workspace: Workspace, position: int, mapping: FieldMapping, catalog: FieldCatalog, resolved_at: Any
+    workspace: Workspace, position: int, mapping: FieldMapping, catalog: FieldCatalog, resolved_at: Any,
+    known: KnownField | None, warnings: list[str],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     transform = flatten(mapping.transform)
     row = {
@@ -118,7 +165,7 @@ def _field_mapping_rows(
         "coldcopy_field": mapping.coldcopy_field,
         **_coldcopy_columns(mapping.coldcopy_field),
         "pipedrive_entity": mapping.pipedrive.entity,
-        **_pipedrive_field(mapping.pipedrive, catalog),
+        **_pipedrive_field(mapping.pipedrive, catalog, known, warnings),
         "direction": mapping.direction,
         "rule": mapping.rule or workspace.conflict_strategy,
         "rule_source": "field" if mapping.rule else "workspace",
@@ -177,9 +224,11 @@ def resolve_workspace(
     stages: list[Named],
     *,
     resolved_at: Any,
+    known: Mapping[str, KnownField] | None = None,
 ) -> ResolvedWorkspace:
     """Resolve every mapping for one workspace; raise `MappingError` naming each problem, or return the
-    rows."""
+    rows. `known`: mapping id (or `EXTERNAL_ID`) -> the field an earlier run resolved it to."""
+    known = known or {}
     workspace = config.workspace(workspace_id)
     problems: list[str] = []
     resolved = ResolvedWorkspace(workspace.id, {})
@@ -191,7 +240,8 @@ def resolve_workspace(
     for position, mapping in enumerate(config.field_mappings):
         catalog = catalogs_by_entity.get(mapping.pipedrive.entity, FieldCatalog([]))
         try:
-            row, lookups = _field_mapping_rows(workspace, position, mapping, catalog, resolved_at)
+            row, lookups = _field_mapping_rows(workspace, position, mapping, catalog, resolved_at,
+                                               known.get(mapping.coldcopy_field), resolved.warnings)
         except (UnknownFieldError, AmbiguousFieldError, ValueError) as exc:
             problems.append(
                 f"field_mappings[{position}] ({mapping.coldcopy_field}): {mapping.pipedrive.entity} {exc}"
@@ -239,9 +289,10 @@ def resolve_workspace(
             problems.append(f"creation_rules.create_deals: {exc.args[0]}")
     external_key = None
     try:
-        external_key = (
-            catalogs_by_entity.get("person", FieldCatalog([])).resolve(rules.external_id_field_name).key
-        )
+        external_key = resolve_name(
+            catalogs_by_entity.get("person", FieldCatalog([])), "person", rules.external_id_field_name,
+            _known_external_id(known.get(EXTERNAL_ID), rules.external_id_field_name), resolved.warnings,
+        ).key
     except AmbiguousFieldError as exc:
         problems.append(f"creation_rules.external_id_field_name: person {exc}")
     except UnknownFieldError as exc:
@@ -269,3 +320,8 @@ def resolve_workspace(
         for status in dict.fromkeys(rules.create_persons_for_statuses)
     ]
     return resolved
+
+
+def _known_external_id(known: KnownField | None, name: str) -> KnownField | None:
+    # state.workspaces keeps the name sync.yaml gave: another name now means sync.yaml names another field.
+    return known if known is not None and known.configured_name in (None, name) else None

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..config import SyncConfig
 from ..warehouse import Warehouse
-from .resolve import Named, ResolvedWorkspace, catalogs, resolve_workspace
+from .resolve import EXTERNAL_ID, KnownField, Named, ResolvedWorkspace, catalogs, resolve_workspace
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -26,6 +26,28 @@ def _named(warehouse: Warehouse, table: str, workspace_id: str) -> list[Named]:
     return [Named(int(row[0]), row[1] or "", bool(row[2]), row[3]) for row in rows]
 
 
+def known_fields(warehouse: Warehouse, workspace_id: str) -> dict[str, KnownField]:
+    """Custom fields earlier runs resolved, by mapping id (and `EXTERNAL_ID`): a renamed field keeps its key.
+
+    Empty before the first resolution."""
+    known = {
+        mapping_id: KnownField(entity, key)
+        for mapping_id, entity, key in warehouse.fetchall(
+            "select mapping_id, pipedrive_entity, coalesce(pipedrive_field_code, pipedrive_field_key) "
+            "from state.field_mappings where workspace_id = ? and is_custom_field",
+            [workspace_id],
+        )
+    }
+    external = warehouse.fetchone(
+        "select external_id_field_key, external_id_field_name from state.workspaces "
+        "where workspace_id = ? and external_id_field_key is not null",
+        [workspace_id],
+    )
+    if external is not None:
+        known[EXTERNAL_ID] = KnownField("person", external[0], configured_name=external[1])
+    return known
+
+
 def resolve_from_warehouse(
     config: SyncConfig, warehouse: Warehouse, workspace_id: str, *, now: datetime | None = None
 ) -> ResolvedWorkspace:
@@ -40,6 +62,7 @@ def resolve_from_warehouse(
         _named(warehouse, "raw.pipedrive_pipelines", workspace_id),
         _named(warehouse, "raw.pipedrive_stages", workspace_id),
         resolved_at=now or datetime.now(UTC),
+        known=known_fields(warehouse, workspace_id),
     )
 
 

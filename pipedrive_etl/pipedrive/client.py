@@ -1,7 +1,8 @@
 """PipedriveClient: the endpoints we use, named as the API names them, on top of the request engine.
 
 Reads are v2 (`/api/v2`), except what only v1 has: deal changelog and flow, webhooks, `users/me`. Writes are v2
-POST and PATCH (there is no bulk write and no upsert in Pipedrive) and DELETE (a soft delete).
+POST and PATCH (there is no bulk write and no upsert in Pipedrive) and DELETE (a soft delete); custom fields
+are created, and enum/set options added, through the v2 field endpoints.
 Lists are generators of whole pages, so a caller can store a page and commit its cursor before asking for more.
 """
 
@@ -20,6 +21,7 @@ from ._http import Reply, RequestEngine, RequestStats
 from .auth import ApiTokenAuth, BearerAuth, Credentials, TokenProvider, company_base_url
 from .budget import TokenBudget
 from .errors import ResponseValidationError
+from .field_writes import FieldCreate, FieldOptionsAdd, FieldWriteEntity
 from .models import (
     Activity,
     ActivityCreate,
@@ -30,6 +32,7 @@ from .models import (
     DealFlowItem,
     DealUpdate,
     FieldDefinition,
+    FieldOption,
     Organization,
     OrganizationCreate,
     OrganizationUpdate,
@@ -130,8 +133,11 @@ class PipedriveClient:
 
     @staticmethod
     def _parse(model: type[M], data: Any, reply: Reply) -> list[M]:
+        from ._gc import gc_paused
+
         try:
-            return _adapter(model).validate_python(data or [])
+            with gc_paused():  # a page allocates thousands of objects; see _gc
+                return _adapter(model).validate_python(data or [])
         except ValidationError as exc:
             raise ResponseValidationError(f"{model.__name__}: {exc}", request=reply.response.request,
                                           response=reply.response) from exc
@@ -263,6 +269,18 @@ class PipedriveClient:
 
     def update_activity(self, activity_id: int, changes: ActivityUpdate) -> Activity:
         return self._one(Activity, "PATCH", f"/api/v2/activities/{activity_id}", changes.to_body())
+
+    def create_field(self, entity: FieldWriteEntity, field: FieldCreate) -> FieldDefinition:
+        """Create a custom field; Pipedrive gives it a new 40-hex key. Names are not unique in Pipedrive, so a
+        lost response (OutcomeUnknownError) must be settled by listing the fields before creating again."""
+        return self._one(FieldDefinition, "POST", f"/api/v2/{entity}Fields", field.to_body())
+
+    def add_field_options(self, entity: FieldWriteEntity, field_code: str,
+                          labels: Iterable[str]) -> list[FieldOption]:
+        """Add options to an enum/set custom field in one atomic request; returns only the new options."""
+        body = FieldOptionsAdd.of(list(labels)).to_body()
+        reply = self._request("POST", f"/api/v2/{entity}Fields/{field_code}/options", json_body=body)
+        return self._parse(FieldOption, reply.body.get("data"), reply)
 
     def delete(self, entity: Entity, record_id: int) -> int:
         """Soft-delete one record (Pipedrive purges it after 30 days); returns the deleted id."""

@@ -4,6 +4,10 @@ Lists follow pipedrive-api.md §3.2-§3.3: cursor pages (default 100, max 500), 
 `updated_until` exclusive, `ids` (at most 100), `owner_id`, `sort_by`/`sort_direction` and the per-entity
 filters. Deleted records drop out of lists but stay readable by id until purged after 30 days; deals come
 back under `status=deleted`. Archived deals live under `/deals/archived` only.
+
+Custom fields are created with `POST /<entity>Fields` (person, organization and deal; activity fields are
+read-only) and their options added with `POST /<entity>Fields/{field_code}/options`, a JSON array of
+`{label}` that is applied whole or not at all and answers with the new options only (the v2 spec).
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pipedrive_etl.sandbox import fielddefs, writes
+from pipedrive_etl.sandbox.customfields import CUSTOM_TYPES, FieldDef
 from pipedrive_etl.sandbox.entities import SPECS, EntitySpec
-from pipedrive_etl.sandbox.http import HttpError, Request, Response, dumps, flag, int_query, ok
+from pipedrive_etl.sandbox.http import HttpError, Request, Response, dumps, flag, int_query, json_response, ok
 from pipedrive_etl.sandbox.state import CompanyState
 from pipedrive_etl.sandbox.store import CursorError, decode_cursor, encode_cursor
 from pipedrive_etl.sandbox.validation import ValidationError, parse_time
@@ -198,3 +203,87 @@ def get_field(state: CompanyState, request: Request, collection: str) -> Respons
         raise HttpError(404, "Entity was not found")
     include = set(request.query.get("include_fields", "").split(","))
     return ok(fielddefs.render_v2(definition, include))
+
+
+# Keys of the v2 create body (the spec's `addPersonField` schema, plus `description` that the fields carry).
+_FIELD_BODY_KEYS = ("field_name", "field_type", "options", "description", "ui_visibility", "important_fields",
+                    "required_fields")
+_OPTION_TYPES = ("enum", "set")
+_MAX_OPTIONS = 10_000  # "set and enum (<= 10,000 options)" (pipedrive-api.md §6)
+_PLURAL_OF = {"person": "persons", "organization": "organizations", "deal": "deals"}
+
+
+def _labels(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(f"{where} must be a non-empty array of objects with a 'label'")
+    labels = []
+    for item in value:
+        label = item.get("label") if isinstance(item, dict) else None
+        if not isinstance(label, str) or not 1 <= len(label) <= 255:
+            raise ValidationError(f"{where}[].label is required and must be a string of 1 to 255 characters")
+        if set(item) - {"label"}:
+            raise ValidationError(f"{where}[] accepts only 'label'")
+        labels.append(label)
+    return labels
+
+
+def _field_body(body: Any) -> tuple[str, str, list[str] | None, str]:
+    if not isinstance(body, dict):
+        raise ValidationError("Request body must be a JSON object")
+    unknown = sorted(set(body) - set(_FIELD_BODY_KEYS))
+    if unknown:
+        raise ValidationError(f"Unknown field(s): {', '.join(unknown)}")
+    name, field_type = body.get("field_name"), body.get("field_type")
+    if not isinstance(name, str) or not name.strip() or len(name) > 255:
+        raise ValidationError("field_name is required and must be a string of 1 to 255 characters")
+    if field_type not in CUSTOM_TYPES:
+        raise ValidationError(f"field_type must be one of {', '.join(CUSTOM_TYPES)}")
+    options = None
+    if field_type in _OPTION_TYPES:
+        # "Field options (required for enum and set field types)".
+        options = _labels(body.get("options"), "options")
+        if len(options) > _MAX_OPTIONS:
+            raise ValidationError(f"options accepts at most {_MAX_OPTIONS} options")
+    elif body.get("options") is not None:
+        raise ValidationError(f"options are only accepted for enum and set fields, not {field_type}")
+    description = body.get("description")
+    if description is not None and not isinstance(description, str):
+        raise ValidationError("description must be a string")
+    return name, field_type, options, description or ""
+
+
+def _writable_entity(collection: str) -> str:
+    entity = FIELD_ENTITIES[collection]
+    if entity not in _PLURAL_OF:
+        raise HttpError(405, "Method not allowed")  # activityFields are read-only in v2
+    return entity
+
+
+def create_field(state: CompanyState, request: Request, collection: str) -> Response:
+    entity = _writable_entity(collection)
+    name, field_type, options, description = _field_body(request.json())
+    definition = state.fields.add_custom(entity, name, field_type, created=state.now(), options=options)
+    definition.description = description
+    for record in state.tables[_PLURAL_OF[entity]].rows.values():
+        record["_json"] = None  # every record's v2 form now carries one more custom field (null)
+    return ok(fielddefs.render_v2(definition, {"ui_visibility", "important_fields", "required_fields"}))
+
+
+def _custom_option_field(state: CompanyState, entity: str, code: str) -> FieldDef:
+    definition = state.fields.find(entity, code)
+    if definition is None:
+        raise HttpError(404, "Entity was not found")
+    if not definition.is_custom or definition.field_type not in _OPTION_TYPES:
+        raise ValidationError(f"Field {code} does not support options: only custom enum and set fields do")
+    return definition
+
+
+def add_field_options(state: CompanyState, request: Request, collection: str) -> Response:
+    entity = _writable_entity(collection)
+    definition = _custom_option_field(state, entity, request.params["code"])
+    labels = _labels(request.json(), "body")
+    if len(definition.options or ()) + len(labels) > _MAX_OPTIONS:
+        raise ValidationError(f"a field has at most {_MAX_OPTIONS} options")
+    # Validated whole before anything is added: "all options are added or none are added".
+    return json_response({"success": True, "data": state.fields.add_options(definition, labels),
+                          "additional_data": None})

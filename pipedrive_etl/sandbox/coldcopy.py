@@ -1,4 +1,4 @@
-"""The ColdCopy demo database: workspaces, companies, campaigns, leads and email events (SQLAlchemy Core).
+"""The ColdCopy demo database: workspaces, companies, campaigns, leads, email events and call logs (SQLAlchemy Core).
 
 It overlaps a seeded sandbox Pipedrive on purpose, with the differences a sync has to handle:
 - most persons are leads too, some identical, some with another phone or job title, some with the email in
@@ -100,6 +100,23 @@ email_events = sa.Table(
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_email_events_workspace_occurred_at", "workspace_id", "occurred_at"),
 )
+# A call a salesperson logged against a lead in ColdCopy's dialer; notes may be edited afterwards.
+call_logs = sa.Table(
+    "call_logs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("workspace_id", sa.String(64), sa.ForeignKey("workspaces.id"), nullable=False),
+    sa.Column("lead_id", sa.String(64), sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("direction", sa.String(16), nullable=False),  # outbound | inbound
+    sa.Column("outcome", sa.String(32), nullable=False),  # connected | no_answer | voicemail | busy
+    sa.Column("duration_seconds", sa.Integer, nullable=False),
+    sa.Column("notes", sa.Text),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_call_logs_workspace_updated_at", "workspace_id", "updated_at"),
+)
+CALL_OUTCOMES = ("connected", "no_answer", "voicemail", "busy")
 
 
 @dataclass
@@ -149,10 +166,10 @@ def seed_coldcopy(
     try:
         metadata.create_all(engine)
         with engine.begin() as connection:
-            for table in (email_events, leads, campaigns, companies, workspaces):  # children first
+            for table in (call_logs, email_events, leads, campaigns, companies, workspaces):  # children first
                 column = table.c.id if table is workspaces else table.c.workspace_id
                 connection.execute(table.delete().where(column == workspace_id))
-            for table in (workspaces, companies, campaigns, leads, email_events):
+            for table in (workspaces, companies, campaigns, leads, email_events, call_logs):
                 if rows[table.name]:
                     connection.execute(table.insert(), rows[table.name])
     finally:
@@ -184,6 +201,7 @@ def _build(
         "campaigns": [],
         "leads": [],
         "email_events": [],
+        "call_logs": [],
     }
     for n, name in enumerate(("Q3 outbound", "Founders intro", "Webinar follow-up")):
         rows["campaigns"].append(
@@ -288,6 +306,8 @@ def _build(
         rows["leads"].append(duplicate)
         result.duplicate_email_leads.append((original["id"], duplicate["id"]))
     rows["email_events"] = _events(rng, rows["leads"], rows["campaigns"], now)
+    # A generator of its own, so adding call logs left every other seeded row as it was.
+    rows["call_logs"] = _calls(random.Random(f"{workspace_id}:calls:{rng.random()}"), rows["leads"], now)
     return rows, result
 
 
@@ -358,3 +378,31 @@ def _events(
                 }
             )
     return events
+
+
+def _calls(rng: random.Random, lead_rows: list[dict], now: datetime) -> list[dict]:
+    """One or two logged calls for leads that answered (replied, interested, meeting booked, not interested)."""
+    calls = []
+    for lead in lead_rows:
+        if lead["status"] not in ("replied", "interested", "meeting_booked", "not_interested"):
+            continue
+        for _ in range(rng.randint(1, 2)):
+            outcome = rng.choice(CALL_OUTCOMES)
+            started = _recent(rng, now, 90)
+            connected = outcome == "connected"
+            calls.append(
+                {
+                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "workspace_id": lead["workspace_id"],
+                    "lead_id": lead["id"],
+                    "direction": "inbound" if rng.random() < 0.2 else "outbound",
+                    "outcome": outcome,
+                    "duration_seconds": rng.randint(60, 1_800) if connected else rng.randint(0, 40),
+                    "notes": rng.choice(("Asked for pricing", "Call back next week", "Interested in a demo",
+                                         "Not the right person", None)) if connected else None,
+                    "started_at": started,
+                    "created_at": started,
+                    "updated_at": started,
+                }
+            )
+    return calls

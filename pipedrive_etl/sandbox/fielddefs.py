@@ -196,6 +196,12 @@ class FieldRegistry:
     def find(self, entity: str, code: str) -> FieldDef | None:
         return next((d for d in self.by_entity[entity] if d.key == code), None)
 
+    def add_options(self, definition: FieldDef, labels: list[str]) -> list[dict[str, Any]]:
+        """Append options to an enum/set custom field; returns only the new ones, as the API does."""
+        added = [{"id": self._take_id() + 1000, "label": label} for label in labels]
+        definition.options = [*(definition.options or []), *added]
+        return added
+
 
 def render_v2(definition: FieldDef, include: set[str]) -> dict[str, Any]:
     out: dict[str, Any] = {

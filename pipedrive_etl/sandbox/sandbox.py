@@ -41,6 +41,7 @@ from pipedrive_etl.sandbox.writes import NotFound
 Handler = Callable[[Request], Response]
 _ENTITIES = "persons|organizations|deals|activities|pipelines|stages"
 _FIELDS = "personFields|organizationFields|dealFields|activityFields"
+_WRITABLE_FIELDS = "personFields|organizationFields|dealFields"  # activityFields are read-only in v2
 _PLURALS = {"person": "persons", "organization": "organizations", "deal": "deals"}
 USER_NAMES = (
     "Alex Admin",
@@ -277,6 +278,14 @@ class Sandbox:
                     "PATCH": entity(api_v2.update_record),
                     "DELETE": entity(api_v2.delete_record),
                 },
+            ),
+            (
+                f"/api/v2/(?P<collection>{_WRITABLE_FIELDS})",
+                {"POST": lambda r: api_v2.create_field(state, r, r.params["collection"])},
+            ),
+            (
+                f"/api/v2/(?P<collection>{_WRITABLE_FIELDS})/(?P<code>[^/]+)/options",
+                {"POST": lambda r: api_v2.add_field_options(state, r, r.params["collection"])},
             ),
             (
                 f"/api/v2/(?P<collection>{_FIELDS})",

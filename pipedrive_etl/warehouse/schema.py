@@ -63,6 +63,20 @@ TABLES: dict[str, str] = {
         workspace_id varchar not null, id varchar not null, lead_id varchar, event_type varchar, occurred_at {ts},
         raw {json} not null, extracted_at {ts} not null,
         primary key (workspace_id, id)""",
+    # ColdCopy's call logs (a call a salesperson logged against a lead); editable, read by updated_at.
+    "raw.coldcopy_call_logs": """
+        workspace_id varchar not null, id varchar not null, lead_id varchar, started_at {ts}, updated_at {ts},
+        raw {json} not null, extracted_at {ts} not null,
+        primary key (workspace_id, id)""",
+    # sync.yaml's `activities:` per workspace (pipedrive_etl/mappings/activity_settings.py).
+    "state.activity_sync": """
+        workspace_id varchar not null, to_pipedrive boolean not null, call_logs boolean not null,
+        to_coldcopy boolean not null, stored_at {ts} not null,
+        primary key (workspace_id)""",
+    "state.activity_type_map": """
+        workspace_id varchar not null, direction varchar not null, source_type varchar not null,
+        target_type varchar not null,
+        primary key (workspace_id, direction, source_type)""",
     # Extraction cursors: one row per workspace and stream. `cursor` is Pipedrive's page cursor of a run in progress
     # (null between runs); `high_watermark` the largest update_time stored, the next run's updated_since.
     "state.sync_state": """
@@ -142,6 +156,34 @@ TABLES: dict[str, str] = {
         target_system varchar, entity varchar, operation varchar, coldcopy_lead_id varchar, pipedrive_id bigint,
         status varchar not null, error varchar, tokens integer, request {json}, attempted_at {ts} not null,
         completed_at {ts}, primary key (workspace_id, operation_key)""",
+    # One row per run, workspace and step (an asset), written by the step (pipedrive_etl.metrics): what it did and
+    # how the API behaved. `run_id` is the Dagster run, the original one when a run is re-executed. Latencies are
+    # a histogram (metrics/latency.py) so a run's mean and p95 add up across its steps.
+    "state.run_metrics": """
+        run_id varchar not null, workspace_id varchar not null, step varchar not null, source varchar not null,
+        job_name varchar, started_at {ts} not null, finished_at {ts} not null, rows_extracted bigint not null,
+        api_requests bigint not null, api_retries bigint not null, api_rate_limited bigint not null,
+        tokens_used bigint not null, latency_count bigint not null, latency_total_seconds double precision not null,
+        latency_histogram {json}, writes_planned bigint not null, writes_by_outcome {json},
+        is_complete boolean not null, stop_reason varchar, is_dry_run boolean not null,
+        primary key (run_id, workspace_id, step)""",
+    # One row per run and workspace for analysts and dashboards, written by the last asset of a run (or by the
+    # failure sensor when a run fails) from state.run_metrics, the marts, the ledger and the webhook tables.
+    # Columns are described in the README's table catalog.
+    "marts.sync_runs": """
+        run_id varchar not null, workspace_id varchar not null, job_name varchar, status varchar not null,
+        started_at {ts} not null, finished_at {ts} not null, duration_seconds double precision not null,
+        previous_run_started_at {ts}, steps integer not null, rows_extracted bigint not null,
+        pipedrive_rows_extracted bigint not null, coldcopy_rows_extracted bigint not null,
+        streams_deferred integer not null, field_diffs bigint, conflicts_raised bigint, conflicts_open bigint,
+        conflicts_resolved bigint not null, writes_planned bigint not null, writes_succeeded bigint not null,
+        writes_failed bigint not null, writes_unknown bigint not null, writes_deferred bigint not null,
+        writes_by_outcome {json}, is_dry_run boolean not null, tokens_used bigint not null,
+        tokens_left_today bigint, daily_token_budget bigint, api_requests bigint not null,
+        api_retries bigint not null, api_rate_limited bigint not null, latency_mean_ms double precision,
+        latency_p95_ms double precision, webhook_events_received bigint not null,
+        webhook_events_rejected bigint not null, recorded_at {ts} not null,
+        primary key (run_id, workspace_id)""",
     # Pipedrive credentials, Fernet ciphertext only (pipedrive_etl.secrets): one row per OAuth connection
     # (kind 'oauth', name = the connection in sync.yaml) or per workspace API token (kind 'api_token', name =
     # the workspace id). expires_at, api_domain and scope are not secret and stay readable.

@@ -61,10 +61,13 @@ def serve(args: argparse.Namespace) -> int:
           f"body limit {settings.max_body_bytes} bytes; "
           f"signature {'required' if settings.signature else 'off'}")
     try:
+        from pipedrive_etl.health.routes import health_routes_from_env
         from pipedrive_etl.oauth.routes import oauth_routes_from_env
 
-        # The OAuth callback shares the receiver's server (nothing when no OAuth app is configured).
-        app = create_app(settings, inbox, extra_routes=oauth_routes_from_env(env))
+        # The OAuth callback shares the receiver's server (nothing when no OAuth app is configured), and so do
+        # the health checks a monitor probes (GET /health/checks).
+        app = create_app(settings, inbox, extra_routes=[*oauth_routes_from_env(env),
+                                                        *health_routes_from_env(_config_path(args, env), env)])
         uvicorn.Server(uvicorn_config(app, args.host, args.port, log_level=args.log_level,
                                       access_log=args.access_log)).run()
     finally:

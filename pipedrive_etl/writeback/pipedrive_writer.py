@@ -1,4 +1,5 @@
-"""Execute Pipedrive rows of the plan: PATCH updates, creates (organization, person, deal), email activities.
+"""Execute Pipedrive rows of the plan: PATCH updates, creates (organization, person, deal), activities (email events,
+call logs).
 
 Pipedrive has no upsert and no bulk write. A create is logged `pending` before it is sent; a create whose outcome
 is unknown (the connection dropped after the request left, a 5xx) is settled by a search before anything is
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 import orjson
@@ -31,9 +32,18 @@ REFUSED = (BadRequestError, ForbiddenError, NotFoundError, UnprocessableError, E
 CREATE_COST, SEARCH_COST, LIST_COST = 5, 20, 10
 
 
-def event_marker(source_id: str | None) -> str:
-    """Written into an activity's note so a create whose outcome was lost can be found again."""
-    return f"[coldcopy-event:{source_id}]"
+def event_marker(source_id: str | None, source_kind: str | None = "email_event") -> str:
+    """Written into an activity's note so a create whose outcome was lost can be found again (and so the timeline
+    copy back to ColdCopy knows the activity came from ColdCopy)."""
+    return f"[coldcopy-{'call' if source_kind == 'call_log' else 'event'}:{source_id}]"
+
+
+def activity_note(row: PlanRow) -> str:
+    marker = event_marker(row.source_id, row.source_kind)
+    if row.source_kind == "call_log":
+        notes = f"{row.activity_note}\n" if row.activity_note else ""
+        return f"{notes}ColdCopy call log {marker}"
+    return f"ColdCopy email event: {row.email_event_type or 'email'} {marker}"
 
 
 @dataclass
@@ -189,13 +199,16 @@ class PipedriveWriter:
         if found is not None:
             return WriteOutcome("settled")
         body = ActivityCreate(
-            subject=row.activity_subject or "Email", type=row.activity_type or "email", done=True,
+            subject=row.activity_subject or "Email", type=row.activity_type or "email",
+            done=True if row.activity_done is None else row.activity_done,
             due_date=date.fromisoformat(row.due_date) if row.due_date else None,
             due_time=time.fromisoformat(row.due_time) if row.due_time else None,
+            duration=timedelta(seconds=row.activity_duration_seconds)
+            if row.activity_duration_seconds is not None else None,
             deal_id=row.pipedrive_deal_id, org_id=row.pipedrive_organization_id,
             participants=[{"person_id": int(row.pipedrive_person_id), "primary": True}]  # type: ignore[arg-type]
             if row.pipedrive_person_id else None,
-            note=f"ColdCopy email event: {row.email_event_type or 'email'} {event_marker(row.source_id)}")
+            note=activity_note(row))
         activity_id = self._create(row, key, "activity", body, self.client.create_activity)
         self.log.succeed(row, key, "activity", pipedrive_id=activity_id, tokens=CREATE_COST, request=body.to_body())
         return WriteOutcome("succeeded", requests=1)
@@ -203,7 +216,7 @@ class PipedriveWriter:
     def _find_activity(self, row: PlanRow) -> int | None:
         if row.pipedrive_person_id is None:
             return None
-        marker = event_marker(row.source_id)
+        marker = event_marker(row.source_id, row.source_kind)
         for page in self.client.iter_activities(person_id=row.pipedrive_person_id):
             for activity in page.items:
                 if marker in (activity.note or ""):

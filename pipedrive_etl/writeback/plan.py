@@ -69,6 +69,13 @@ class PlanRow:
     stage_id: int | None = None
     stage_change_key: str | None = None
     stage_entered_at: datetime | None = None
+    source_kind: str | None = None
+    activity_note: str | None = None
+    activity_duration_seconds: int | None = None
+    activity_done: bool | None = None
+    timeline_entry_type: str | None = None
+    content_hash: str | None = None
+    pipedrive_updated_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

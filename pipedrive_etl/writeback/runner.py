@@ -102,7 +102,7 @@ def run_writeback(plan: Sequence[PlanRow], *, warehouse: Warehouse, workspace_id
         return result
     if coldcopy_rows and coldcopy_engine is not None:
         counts = write_coldcopy(coldcopy_engine, log, coldcopy_workspace_id, coldcopy_rows)
-        result.add("succeeded", counts.leads_updated + counts.campaign_actions)
+        result.add("succeeded", counts.written)
         result.add("failed", len(counts.missing_leads))
     for row in split.deferred:
         log.defer(row, row.operation_key, row.entity, "does not fit in today's token budget")

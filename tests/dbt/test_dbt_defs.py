@@ -98,7 +98,7 @@ def test_dbt_sources_join_the_extraction_assets_and_the_sync_config() -> None:
     assert graph.get(dg.AssetKey(["stg_coldcopy__leads"])).parent_keys == {dg.AssetKey(["coldcopy", "leads"])}
     assert graph.get(dg.AssetKey(["stg_state__field_mappings"])).parent_keys == {dg.AssetKey(["sync_config"])}
     assert graph.get(dg.AssetKey(["sync_config"])).parent_keys == {
-        dg.AssetKey(["pipedrive", name]) for name in ("fields", "stages", "pipelines")
+        dg.AssetKey(["pipedrive", name]) for name in ("fields", "custom_fields", "stages", "pipelines")
     }
 
 

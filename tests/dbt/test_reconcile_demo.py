@@ -165,10 +165,50 @@ def test_activities_are_planned_for_the_configured_event_types_of_linked_leads(
         "select distinct plan.email_event_type, status.link_state from marts.writeback_plan as plan "
         "inner join marts.sync_status as status on status.workspace_id = plan.workspace_id "
         "and status.coldcopy_lead_id = plan.coldcopy_lead_id "
-        "where plan.workspace_id = 'demo' and plan.entity = 'activity'"
+        "where plan.workspace_id = 'demo' and plan.entity = 'activity' and plan.source_kind = 'email_event'"
     )
-    assert {row["email_event_type"] for row in rows} <= {"sent", "replied", "bounced", "unsubscribed"}
+    assert {row["email_event_type"] for row in rows} == {"sent", "replied", "bounced", "unsubscribed"}
     assert {row["link_state"] for row in rows} == {"matched"}
+
+
+def test_each_call_log_of_a_linked_lead_is_planned_once_as_a_call_activity(reconciled: Reconciled) -> None:
+    planned = reconciled.rows(
+        "select plan_key, source_id, activity_type, activity_duration_seconds, activity_done, due_date "
+        "from marts.writeback_plan where workspace_id = 'demo' and entity = 'activity' and source_kind = 'call_log'"
+    )
+    expected = reconciled.rows(
+        "select calls.id, calls.raw ->> 'duration_seconds' as seconds from raw.coldcopy_call_logs as calls "
+        "inner join marts.sync_status as status on status.workspace_id = calls.workspace_id "
+        "and status.coldcopy_lead_id = calls.lead_id and status.link_state = 'matched' "
+        "where calls.workspace_id = 'demo'"
+    )
+    assert planned and len(planned) == len(expected)
+    by_id = {row["source_id"]: row for row in planned}
+    for call in expected:
+        row = by_id[call["id"]]
+        assert row["plan_key"] == f"pipedrive:activity:create:call:{call['id']}"
+        assert (row["activity_type"], row["activity_done"]) == ("call", True)
+        assert row["activity_duration_seconds"] == int(call["seconds"]) and row["due_date"]
+
+
+def test_pipedrive_activities_of_linked_persons_are_planned_as_timeline_entries(reconciled: Reconciled) -> None:
+    planned = reconciled.rows(
+        "select coldcopy_lead_id, source_id, activity_type, timeline_entry_type, operation, content_hash "
+        "from marts.writeback_plan where workspace_id = 'demo' and entity = 'timeline_entry'"
+    )
+    expected = reconciled.rows(
+        "select status.coldcopy_lead_id, cast(activities.id as varchar) as activity_id, activities.type "
+        "from raw.pipedrive_activities as activities "
+        "inner join marts.sync_status as status on status.workspace_id = activities.workspace_id "
+        "and status.pipedrive_person_id = activities.person_id and status.link_state = 'matched' "
+        "where activities.workspace_id = 'demo' and not activities.is_deleted "
+        "and activities.type in ('call', 'meeting', 'task', 'deadline', 'email')"
+    )
+    assert planned and {(r["coldcopy_lead_id"], r["source_id"]) for r in planned} == {
+        (r["coldcopy_lead_id"], r["activity_id"]) for r in expected}
+    # Nothing was written yet: every entry is an upsert, typed by the default map (the same names).
+    assert {r["operation"] for r in planned} == {"upsert"}
+    assert all(r["timeline_entry_type"] == r["activity_type"] and len(r["content_hash"]) == 32 for r in planned)
 
 
 def test_campaign_actions_follow_the_stage_their_deal_is_in(reconciled: Reconciled) -> None:

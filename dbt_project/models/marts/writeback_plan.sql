@@ -1,9 +1,11 @@
 {#- One row per target record and what to write to it (DESIGN.md decision 7); writeback executes it. Rows run
 by target_system then priority then plan_key. Pipedrive: 1 updates of linked records (one PATCH each, all
-field changes in `changes`), 2 creates (organization, person, deal), 3 activities for email events. ColdCopy:
-1 lead updates (mapped fields and the stage-mapped status), 2 campaign actions. State (no request, no tokens):
+field changes in `changes`), 2 creates (organization, person, deal), 3 activities for email events and call logs.
+ColdCopy: 1 lead updates (mapped fields and the stage-mapped status), 2 campaign actions, 3 timeline entries for
+Pipedrive activities (upsert, or delete once an entry was written). State (no request, no tokens):
 0 links to store and baselines to advance where both sides already agree. Unresolved manual conflicts are left
-out; creates, activities and campaign actions whose plan_key already succeeded (state.writeback_log) too. -#}
+out; creates, activities, campaign actions and timeline versions whose plan_key already succeeded
+(state.writeback_log) too. -#}
 
 with
 
@@ -51,8 +53,30 @@ lookups as (
 
 activities as (
 
-    select * from {{ ref('int_email_event_activities_planned') }}
+    select * from {{ ref('int_coldcopy_activities_planned') }}
     where {{ in_workspace_scope() }}
+
+),
+
+timeline as (
+
+    select
+        *,
+        'coldcopy:timeline:' || coldcopy_lead_id || ':' || cast(pipedrive_activity_id as varchar) || ':'
+            || case when is_deleted then 'deleted' else content_hash end as timeline_plan_key
+
+    from {{ ref('int_pipedrive_activities_timelined') }}
+    where {{ in_workspace_scope() }}
+
+),
+
+timeline_written as (
+
+    -- Entries ColdCopy holds: a deleted activity is marked only where an entry was written.
+    select distinct workspace_id, coldcopy_lead_id, pipedrive_id as pipedrive_activity_id
+    from {{ ref('stg_state__writeback_log') }}
+    where {{ in_workspace_scope() }}
+        and entity = 'timeline_entry' and operation = 'upsert' and writeback_status = 'succeeded'
 
 ),
 
@@ -285,9 +309,11 @@ planned as (
     select
         {{ plan_select({
             'workspace_id': 'activities.workspace_id',
-            'plan_key': "'pipedrive:activity:create:' || activities.coldcopy_email_event_id",
+            'plan_key': 'activities.activity_plan_key',
             'target_system': "'pipedrive'", 'entity': "'activity'", 'operation': "'create'", 'priority': '3',
-            'coldcopy_lead_id': 'activities.coldcopy_lead_id', 'source_id': 'activities.coldcopy_email_event_id',
+            'coldcopy_lead_id': 'activities.coldcopy_lead_id', 'source_id': 'activities.source_id',
+            'source_kind': 'activities.source_kind', 'activity_note': 'activities.activity_note',
+            'activity_duration_seconds': 'activities.duration_seconds', 'activity_done': 'true',
             'change_count': '0', 'token_cost': '5', 'last_writeback_status': 'writeback_log.last_status',
             'pipedrive_person_id': 'activities.pipedrive_person_id',
             'pipedrive_organization_id': 'activities.pipedrive_organization_id',
@@ -301,7 +327,7 @@ planned as (
     from activities
     left join writeback_log
         on writeback_log.workspace_id = activities.workspace_id
-        and writeback_log.plan_key = 'pipedrive:activity:create:' || activities.coldcopy_email_event_id
+        and writeback_log.plan_key = activities.activity_plan_key
     where not coalesce(writeback_log.has_succeeded, false)
 
     union all
@@ -341,6 +367,35 @@ planned as (
             || campaign_actions.campaign_action || ':' || cast(campaign_actions.pipedrive_deal_id as varchar) || ':'
             || campaign_actions.stage_change_key
     where not coalesce(writeback_log.has_succeeded, false)
+
+    union all
+
+    select
+        {{ plan_select({
+            'workspace_id': 'timeline.workspace_id',
+            'plan_key': 'timeline.timeline_plan_key',
+            'target_system': "'coldcopy'", 'entity': "'timeline_entry'",
+            'operation': "case when timeline.is_deleted then 'delete' else 'upsert' end", 'priority': '3',
+            'coldcopy_lead_id': 'timeline.coldcopy_lead_id',
+            'source_id': 'cast(timeline.pipedrive_activity_id as varchar)',
+            'change_count': '0', 'token_cost': '0', 'last_writeback_status': 'writeback_log.last_status',
+            'pipedrive_person_id': 'timeline.pipedrive_person_id', 'pipedrive_deal_id': 'timeline.pipedrive_deal_id',
+            'activity_subject': 'timeline.title', 'activity_type': 'timeline.pipedrive_type',
+            'timeline_entry_type': 'timeline.entry_type', 'due_at': 'timeline.occurred_at',
+            'activity_note': 'timeline.description', 'activity_done': 'timeline.is_done',
+            'activity_duration_seconds': 'timeline.duration_seconds', 'content_hash': 'timeline.content_hash',
+            'pipedrive_updated_at': 'timeline.pipedrive_updated_at',
+        }) }}
+    from timeline
+    left join writeback_log
+        on writeback_log.workspace_id = timeline.workspace_id
+        and writeback_log.plan_key = timeline.timeline_plan_key
+    left join timeline_written
+        on timeline_written.workspace_id = timeline.workspace_id
+        and timeline_written.coldcopy_lead_id = timeline.coldcopy_lead_id
+        and timeline_written.pipedrive_activity_id = timeline.pipedrive_activity_id
+    where not coalesce(writeback_log.has_succeeded, false)
+        and (not timeline.is_deleted or timeline_written.pipedrive_activity_id is not null)
 
     union all
 

@@ -21,6 +21,10 @@ renamed as (
         {{ utc_instant("raw ->> 'due_date'", "raw ->> 'due_time'") }} as due_at,
         nullif(raw ->> 'due_time', '') is null as is_all_day,
         raw ->> 'duration' as duration,
+        -- "HH:MM" in the guides, "HH:MM:SS" in the spec's examples: both read as seconds.
+        {{ clock_seconds("nullif(raw ->> 'duration', '')") }} as duration_seconds,
+        nullif(raw ->> 'note', '') as note,
+        nullif(raw ->> 'public_description', '') as public_description,
         cast(raw ->> 'marked_as_done_time' as timestamp with time zone) as done_at,
         raw,
         add_time as created_at,
