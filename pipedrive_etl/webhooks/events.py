@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from pipedrive_etl.pipedrive.webhook_models import WebhookV1Payload, WebhookV2Payload
@@ -57,7 +58,7 @@ def parse_event(body: bytes) -> InboundEvent:
     """Parse a delivery body; raises `MalformedPayload` (400) for anything we could not key and store."""
     try:
         text = body.decode("utf-8")
-        document = json.loads(text)
+        document = _loads(body, text)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedPayload(f"not JSON: {_short(exc)}") from None
     if not isinstance(document, dict):
@@ -72,6 +73,15 @@ def parse_event(body: bytes) -> InboundEvent:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise MalformedPayload(f"{'v1' if is_v1 else 'v2'} payload: {where}: {first['msg']}") from None
+
+
+def _loads(body: bytes, text: str) -> Any:
+    # orjson parses a delivery three times faster than json; what it refuses that json accepts (NaN, Infinity,
+    # numbers beyond a double) goes to json, so no delivery is refused that json would take.
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _v2(document: dict[str, Any], text: str) -> InboundEvent:

@@ -23,6 +23,8 @@ from .app import DEFAULT_MAX_BODY_BYTES, ReceiverSettings
 from .credentials import credentials_from_env, signature_from_env
 from .errors import WebhookConfigError
 
+RECEIVER_LOOP, RECEIVER_HTTP = "uvloop", "httptools"
+
 
 def receiver_settings(config_path: str | Path, env: Mapping[str, str], *,
                       max_body_bytes: int | None = None) -> ReceiverSettings:
@@ -43,9 +45,12 @@ def _int_env(env: Mapping[str, str], name: str) -> int | None:
 
 def uvicorn_config(app: Starlette, host: str, port: int, *, log_level: str = "info",
                    access_log: bool = False) -> uvicorn.Config:
-    # Pipedrive waits at most 10 s: keep-alive and backlog sized for bursts of concurrent deliveries.
+    # Pipedrive waits at most 10 s: keep-alive and backlog sized for bursts of concurrent deliveries. uvloop
+    # and httptools by name, not "auto": asyncio's loop with h11 costs twice the CPU per delivery, and a
+    # missing install should fail at start-up rather than halve the receiver's throughput unnoticed.
     return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=access_log,
-                          timeout_keep_alive=15, backlog=2048, server_header=False)
+                          timeout_keep_alive=15, backlog=2048, server_header=False, loop=RECEIVER_LOOP,
+                          http=RECEIVER_HTTP)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -6,8 +6,12 @@ import json
 import threading
 from datetime import UTC, datetime
 
-from pipedrive_etl.webhooks import Inbox, parse_event
-from pipedrive_etl.webhooks.inbox import sqlite_inbox_exists
+import pytest
+import sqlalchemy as sa
+
+from pipedrive_etl.webhooks import Inbox, InboxUnavailable, parse_event
+from pipedrive_etl.webhooks import inbox as inbox_module
+from pipedrive_etl.webhooks.inbox import metadata, sqlite_inbox_exists
 
 from .conftest import v2_event
 
@@ -79,3 +83,42 @@ def test_a_missing_sqlite_file_is_reported_without_creating_it(tmp_path) -> None
     url = f"sqlite:///{tmp_path}/never.db"
     assert sqlite_inbox_exists(url) is False
     assert not (tmp_path / "never.db").exists()
+
+
+def test_a_sqlite_inbox_commits_with_synchronous_full(sqlite_inbox: Inbox) -> None:
+    # FULL (2) fsyncs the WAL at every commit: an acknowledged event survives a power cut, not only a crash.
+    with sqlite_inbox.engine.connect() as connection:
+        assert connection.exec_driver_sql("pragma synchronous").scalar() == 2
+
+
+def test_the_writer_keeps_one_connection_across_batches(inbox: Inbox) -> None:
+    checkouts = []
+    sa.event.listen(inbox.engine, "checkout", lambda *args: checkouts.append(args))
+    for n in range(20):
+        inbox.store("demo", _event(f"e-{n}"))
+    assert len(checkouts) == 1
+    assert inbox.count_events() == 20
+
+
+def test_a_failed_batch_is_inbox_unavailable_and_the_next_one_reconnects(inbox: Inbox) -> None:
+    with inbox.engine.begin() as connection:
+        connection.execute(sa.text("drop table webhook_events"))
+    with pytest.raises(InboxUnavailable):
+        inbox.store("demo", _event("lost"))
+    metadata.create_all(inbox.engine)
+    assert inbox.store("demo", _event("kept")) is True
+    assert [e.event_id for e in inbox.events_after(0)] == ["kept"]
+
+
+@pytest.mark.postgres
+def test_after_an_idle_spell_a_killed_writer_connection_fails_no_batch(
+        clean_postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Inbox(clean_postgres_url) as inbox:
+        inbox.store("demo", _event("before"))
+        with inbox.engine.connect() as connection:
+            connection.execute(sa.text(
+                "select pg_terminate_backend(pid) from pg_stat_activity "
+                "where datname = current_database() and pid <> pg_backend_pid()"))
+        monkeypatch.setattr(inbox_module, "WRITER_IDLE_S", 0.0)  # idle long enough: pre-pinged again
+        assert inbox.store("demo", _event("after")) is True
+        assert inbox.count_events() == 2

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import hmac
 import json
 
+import anyio
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -149,3 +151,40 @@ def test_when_the_inbox_cannot_be_written_the_answer_is_503_so_pipedrive_retries
     transport = SyncASGITransport(create_app(settings, sqlite_inbox))
     client = httpx.Client(transport=transport, base_url="https://hooks.example")
     assert post(client, v2_event()).status_code == 503
+
+
+def test_a_stored_delivery_is_answered_with_json_naming_the_event(receiver: httpx.Client) -> None:
+    response = post(receiver, v2_event(event_id="9a0c6f0e-0000-4000-8000-000000000003"))
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == b'{"status":"stored","event_id":"9a0c6f0e-0000-4000-8000-000000000003"}'
+
+
+def test_a_delivery_whose_sender_goes_away_mid_body_is_neither_stored_nor_answered(
+        settings: ReceiverSettings, sqlite_inbox: Inbox) -> None:
+    app = create_app(settings, sqlite_inbox)
+    messages = iter([{"type": "http.request", "body": b'{"meta": {"id": "x"', "more_body": True},
+                     {"type": "http.disconnect"}])
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return next(messages)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/webhooks/demo", "root_path": "", "query_string": b"",
+             "headers": [(b"authorization", basic()["authorization"].encode())], "client": ("203.0.113.9", 1)}
+    anyio.run(app, scope, receive, send)
+    assert (sent, sqlite_inbox.count_events(), sqlite_inbox.rejects_after(0)) == ([], 0, [])
+
+
+def test_while_serving_the_start_up_objects_are_frozen_out_of_the_collectors_scans(
+        settings: ReceiverSettings, sqlite_inbox: Inbox) -> None:
+    app = create_app(settings, sqlite_inbox)
+
+    async def serve_briefly() -> int:
+        async with app.router.lifespan_context(app):
+            return gc.get_freeze_count()
+
+    assert anyio.run(serve_briefly) > 0
+    assert gc.get_freeze_count() == 0  # stopping gives the process its collector back as it was
