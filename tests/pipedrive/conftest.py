@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import respx
 
+from pipedrive_etl.pipedrive import PipedriveClient
+
+BASE = "https://acme.pipedrive.com"
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "pipedrive"
 
 
@@ -62,3 +66,18 @@ def load_fixture(name: str) -> Any:
 def pipedrive_fixture() -> Callable[[str], Any]:
     """`pipedrive_fixture("pipedrive_v2_persons_list.json")` -> the parsed payload."""
     return load_fixture
+
+
+@pytest.fixture
+def client(fake_time):
+    """A client of company `acme` on fake time (no real sleeps); a test module may override it."""
+    with PipedriveClient.with_api_token("tok-123", company_domain="acme", clock=fake_time.clock,
+                                        sleep=fake_time.sleep) as pipedrive:
+        yield pipedrive
+
+
+@pytest.fixture
+def api():
+    """respx mocking `acme`'s API; a request no route matches fails the test."""
+    with respx.mock(base_url=BASE) as router:
+        yield router

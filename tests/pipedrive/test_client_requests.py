@@ -21,19 +21,6 @@ from pipedrive_etl.pipedrive.models import PersonCreate
 BASE = "https://acme.pipedrive.com"
 
 
-@pytest.fixture
-def client(fake_time):
-    with PipedriveClient.with_api_token("tok-123", company_domain="acme", clock=fake_time.clock,
-                                        sleep=fake_time.sleep) as pipedrive:
-        yield pipedrive
-
-
-@pytest.fixture
-def api():
-    with respx.mock(base_url=BASE) as router:
-        yield router
-
-
 def _page(data, next_cursor=None):
     return httpx.Response(200, json={"success": True, "data": data, "additional_data": {"next_cursor": next_cursor}})
 

@@ -7,10 +7,9 @@ import json
 
 import httpx
 import pytest
-import respx
 from pydantic import ValidationError
 
-from pipedrive_etl.pipedrive import OutcomeUnknownError, PipedriveClient, token_cost
+from pipedrive_etl.pipedrive import OutcomeUnknownError, token_cost
 from pipedrive_etl.pipedrive.field_writes import FieldCreate, FieldOptionsAdd
 
 BASE = "https://acme.pipedrive.com"
@@ -18,19 +17,6 @@ KEY = "946947d1b02fd3ef20798d6112ec5d895a686a21"
 CREATED = {"field_name": "Lead Source", "field_code": KEY, "description": "", "field_type": "enum",
            "options": [{"id": 1, "label": "Inbound"}, {"id": 2, "label": "Outbound"}], "subfields": None,
            "is_custom_field": True, "is_optional_response_field": False}
-
-
-@pytest.fixture
-def client(fake_time):
-    with PipedriveClient.with_api_token("tok-123", company_domain="acme", clock=fake_time.clock,
-                                        sleep=fake_time.sleep) as pipedrive:
-        yield pipedrive
-
-
-@pytest.fixture
-def api():
-    with respx.mock(base_url=BASE) as router:
-        yield router
 
 
 def test_create_field_posts_name_type_and_option_labels_and_reads_the_new_key(client, api):
