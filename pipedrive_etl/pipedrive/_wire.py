@@ -12,7 +12,8 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, GetPydanticSchema, WithJsonSchema
+from pydantic_core import core_schema
 
 CUSTOM_FIELD_KEY = re.compile(r"^[0-9a-f]{40}$")
 """A custom field key: "randomly generated 40-character hashes" (pipedrive-api.md §6)."""
@@ -25,14 +26,24 @@ class PipedriveModel(BaseModel):
 
 
 def _as_utc(moment: datetime) -> datetime:
-    # v1 sends "2019-01-22 08:55:59" without an offset but means UTC (D-date). v2 sends RFC 3339 with "Z",
-    # already aware at offset zero: returned untouched, as this runs for every timestamp extracted.
+    # v1 sends "2019-01-22 08:55:59" without an offset but means UTC (D-date); an offset moves to UTC.
     offset = moment.utcoffset()
     if offset is None:
         return moment.replace(tzinfo=UTC)
     if offset:
         return moment.astimezone(UTC)
     return moment
+
+
+def _utc_datetime_schema(_source: Any, _handler: Any) -> core_schema.CoreSchema:
+    # v2 sends RFC 3339 with "Z": pydantic-core parses it and checks the zero offset without calling Python.
+    # Only what fails that (naive v1 times, other offsets) parses again and goes through `_as_utc`. One
+    # error for input neither accepts, rather than one per branch.
+    at_utc = core_schema.datetime_schema(tz_constraint=0)
+    any_zone = core_schema.no_info_after_validator_function(_as_utc, core_schema.datetime_schema())
+    return core_schema.union_schema(
+        [at_utc, any_zone], mode="left_to_right", custom_error_type="utc_datetime",
+        custom_error_message="Input should be a timestamp: RFC 3339, 'YYYY-MM-DD HH:MM:SS' or Unix seconds")
 
 
 def _blank_datetime_to_none(value: Any) -> Any:
@@ -54,7 +65,8 @@ def _int_if_digits(value: Any) -> Any:
     return value
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDatetime = Annotated[datetime, GetPydanticSchema(_utc_datetime_schema),
+                        WithJsonSchema({"type": "string", "format": "date-time"})]
 """A timestamp from either API version, as an aware datetime at UTC (naive v1 times are taken as UTC)."""
 
 LenientUtcDatetime = Annotated[UtcDatetime | None, BeforeValidator(_blank_datetime_to_none)]

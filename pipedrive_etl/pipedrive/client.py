@@ -17,6 +17,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._constants import DEFAULT_TIMEOUT, MAX_IDS_PER_REQUEST, MAX_PAGE_LIMIT, MAX_SEARCH_LIMIT
+from ._gc import gc_paused
 from ._http import Reply, RequestEngine, RequestStats
 from .auth import ApiTokenAuth, BearerAuth, Credentials, TokenProvider, company_base_url
 from .budget import TokenBudget
@@ -133,8 +134,6 @@ class PipedriveClient:
 
     @staticmethod
     def _parse(model: type[M], data: Any, reply: Reply) -> list[M]:
-        from ._gc import gc_paused
-
         try:
             with gc_paused():  # a page allocates thousands of objects; see _gc
                 return _adapter(model).validate_python(data or [])

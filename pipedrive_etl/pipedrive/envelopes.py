@@ -12,6 +12,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, SecretStr, TypeAdapter
 
+from ._gc import gc_paused
 from ._wire import LenientUtcDatetime, PipedriveModel
 
 T = TypeVar("T")
@@ -103,5 +104,6 @@ def _list_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
 
 def parse_list(model: type[M], body: bytes | str) -> ListResponse[M]:
     """Validate a whole list body from its raw bytes into models in one pass, without building dicts first."""
-    page: ListResponse[M] = _list_adapter(model).validate_json(body)
+    with gc_paused():
+        page: ListResponse[M] = _list_adapter(model).validate_json(body)
     return page
