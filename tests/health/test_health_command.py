@@ -114,12 +114,11 @@ def test_the_probe_charges_its_requests_to_the_shared_ledger(world: World, capsy
     assert charged == world.sandbox.tokens_used() - before > 0
 
 
+@pytest.mark.parametrize("warehouse_url", ["duckdb"], indirect=True)  # only DuckDB admits a single process
 def test_a_duckdb_file_held_by_a_running_step_is_a_warning_not_a_failure(world: World, capsys):
     import subprocess
     import sys
 
-    if not world.warehouse_url.startswith("duckdb"):
-        pytest.skip("only DuckDB admits a single process")
     path = world.warehouse_url.removeprefix("duckdb:///")
     hold = ("import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); print('held', flush=True); "
             "time.sleep(60)")
