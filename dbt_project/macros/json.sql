@@ -70,3 +70,37 @@ its 0-based index. Anything but an array (SQL NULL, JSON null, a scalar) gives n
     cross join lateral jsonb_each(case when jsonb_typeof({{ object }}) = 'object' then {{ object }} end)
         as {{ alias }} (key, value)
 {%- endmacro %}
+
+{#- The values at several paths of one JSON document, as a list indexed from 1 in `paths` order; each path is a
+list of keys (['custom_fields', 'abc...']). json_values_at gives JSON, json_texts_at text as `->>` does. One parse
+of the document for all of them: DuckDB keeps JSON as text and parses it again for every `->`. A missing key
+gives NULL; no paths give a NULL list. -#}
+{% macro json_values_at(document, paths) %}{{ return(adapter.dispatch('json_values_at')(document, paths, false)) }}{% endmacro %}
+{% macro json_texts_at(document, paths) %}{{ return(adapter.dispatch('json_values_at')(document, paths, true)) }}{% endmacro %}
+{% macro default__json_values_at(document, paths, as_text) -%}
+    {%- if paths -%}
+        {{ 'json_extract_string' if as_text else 'json_extract' }}({{ document }}, [
+            {%- for path in paths -%}
+                '{{ json_pointer(path) | replace("'", "''") }}'{{ ", " if not loop.last }}
+            {%- endfor -%}
+        ])
+    {%- else -%}
+        cast(null as {{ 'varchar' if as_text else 'json' }}[])
+    {%- endif -%}
+{%- endmacro %}
+{% macro postgres__json_values_at(document, paths, as_text) -%}
+    {%- if paths -%}
+        array[
+            {%- for path in paths -%}
+                {{ document }} {{ '#>>' if as_text else '#>' }} array[{% for key in path %}'{{ key | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}]{{ ", " if not loop.last }}
+            {%- endfor -%}
+        ]
+    {%- else -%}
+        cast(null as {{ 'text' if as_text else 'jsonb' }}[])
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A JSON pointer (RFC 6901) to a path of keys: a key is taken literally, whatever it contains. -#}
+{% macro json_pointer(path) -%}
+    {%- for key in path -%}/{{ key | replace('~', '~0') | replace('/', '~1') }}{%- endfor -%}
+{%- endmacro %}

@@ -11,3 +11,20 @@ def test_the_floor_query_finds_the_diffs_of_the_mart(reconciled_duckdb: Reconcil
     mart = reconciled_duckdb.value("select count(*) from marts.sync_field_diffs where workspace_id = 'bench'")
     # Two differing fields per changed pair: 5% changed in ColdCopy, 4% in Pipedrive, 1% on both sides.
     assert floor == mart == BENCH_SIZE // 5
+
+
+def test_only_the_fields_the_merge_acts_on_are_stored(reconciled_duckdb: Reconciled) -> None:
+    def keys(table: str) -> set[tuple[str, str]]:
+        rows = reconciled_duckdb.rows(
+            f"select coldcopy_lead_id, mapping_id from {table} where workspace_id = 'bench'"
+        )
+        return {(row["coldcopy_lead_id"], row["mapping_id"]) for row in rows}
+
+    stored = keys("intermediate.int_mapped_field_values")
+    linked = reconciled_duckdb.value(
+        "select count(*) from intermediate.int_links where workspace_id = 'bench' and not is_person_deleted"
+    )
+    # Most linked fields equal their baseline on both sides and are left out; what is stored is what the
+    # merge decides on, field for field.
+    assert 0 < len(stored) < linked * len(load_bench().MAPPINGS)
+    assert stored == keys("intermediate.int_field_merge_outcomes")

@@ -103,9 +103,7 @@ compared as (
 attention as (
 
     select * from compared
-    where not sides_agree
-        or (has_baseline and baseline_value is distinct from coldcopy_value)
-        or (not has_baseline and coldcopy_value is not null)
+    where {{ needs_merge('compared') }}
 
 ),
 

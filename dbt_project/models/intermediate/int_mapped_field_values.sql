@@ -1,10 +1,15 @@
 {{ config(materialized='workspace_table') }}
 
-{#- Every mapped field of every linked pair: the ColdCopy value through the mapping's transform and the
-Pipedrive value with option ids decoded to labels, both canonical (macros/canonical.sql), with the baseline and
-both sides' timestamps. Compared in Pipedrive's terms, so a transformed field does not differ merely because of
-its transform. Leads and records are joined per pair before fanning out to fields: one join per pair, not per
-field. A table: built once per run (the merge and the key test read it), the JSON parsed once. -#}
+{#- Every mapped field of every linked pair that needs the three-way merge: the ColdCopy value through the
+mapping's transform and the Pipedrive value with option ids decoded to labels, both canonical
+(macros/canonical.sql), with the baseline and both sides' timestamps. Compared in Pipedrive's terms, so a
+transformed field does not differ merely because of its transform. Leads and records are joined per pair before
+fanning out to fields: one join per pair, not per field. Each record's JSON is parsed once for all its mapped
+fields (mapped_field_paths): DuckDB parses JSON text again for every `->`. Fields whose sides both equal the
+baseline (nearly all, every run) are dropped before the table is written: the merge has nothing to do for them.
+A table: the merge and the key test read it. -#}
+
+{%- set paths = mapped_field_paths(ref('stg_state__field_mappings')) %}
 
 with
 
@@ -81,7 +86,12 @@ set_options as (
 
 mapped_fields as (
 
-    select mappings.*, set_options.labels as set_labels
+    select
+        mappings.*,
+        set_options.labels as set_labels,
+        {{ pipedrive_path_position(paths, 'mappings') }} as pipedrive_path_position,
+        {{ coldcopy_path_position(paths, 'mappings') }} as coldcopy_path_position
+
     from mappings
     left join set_options
         on mappings.field_type = 'set'
@@ -94,16 +104,18 @@ mapped_fields as (
 records as (
 
     select
-        workspace_id, 'person' as pipedrive_entity, pipedrive_person_id as pipedrive_record_id, custom_fields, raw,
-        updated_at, extracted_at, is_deleted
+        workspace_id, 'person' as pipedrive_entity, pipedrive_person_id as pipedrive_record_id,
+        {{ json_values_at('raw', paths.person) }} as field_values, updated_at, extracted_at, is_deleted
     from persons
     union all
     select
-        workspace_id, 'organization', pipedrive_organization_id, custom_fields, raw, updated_at, extracted_at,
-        is_deleted
+        workspace_id, 'organization', pipedrive_organization_id, {{ json_values_at('raw', paths.organization) }},
+        updated_at, extracted_at, is_deleted
     from organizations
     union all
-    select workspace_id, 'deal', pipedrive_deal_id, custom_fields, raw, updated_at, extracted_at, is_deleted
+    select
+        workspace_id, 'deal', pipedrive_deal_id, {{ json_values_at('raw', paths.deal) }}, updated_at,
+        extracted_at, is_deleted
     from deals
 
 ),
@@ -132,11 +144,10 @@ paired as (
         leads.job_title,
         leads.company_name,
         leads.lead_status,
-        leads.custom_fields,
+        {{ json_texts_at('leads.custom_fields', paths.coldcopy) }} as custom_field_values,
         leads.updated_at as coldcopy_updated_at,
         leads.extracted_at as coldcopy_extracted_at,
-        records.custom_fields as record_custom_fields,
-        records.raw as record_raw,
+        records.field_values as record_field_values,
         records.updated_at as pipedrive_updated_at,
         records.extracted_at as pipedrive_extracted_at
 
@@ -172,8 +183,10 @@ extracted as (
         mapping.transform_operand,
         mapping.transform_default,
         mapping.set_labels,
-        {{ coldcopy_field_value('mapping', 'paired') }} as coldcopy_raw_value,
-        {{ pipedrive_field_value('mapping', 'paired.record_custom_fields', 'paired.record_raw') }}
+        {{ coldcopy_field_value('mapping', 'paired', '(paired.custom_field_values)[mapping.coldcopy_path_position]',
+                                paths.coldcopy_columns) }}
+            as coldcopy_raw_value,
+        {{ pipedrive_field_value('mapping', '(paired.record_field_values)[mapping.pipedrive_path_position]') }}
             as pipedrive_raw_value
 
     from paired
@@ -210,6 +223,16 @@ decoded as (
 
 ),
 
+coldcopy_canonical as (
+
+    select
+        *,
+        {{ canonical_value('field_type', 'coldcopy_text') }} as coldcopy_value
+
+    from decoded
+
+),
+
 canonical as (
 
     select
@@ -219,21 +242,23 @@ canonical as (
         pipedrive_entity,
         pipedrive_record_id,
         coldcopy_raw_value,
-        {{ canonical_value('field_type', 'coldcopy_text') }} as coldcopy_value,
-        {{ canonical_value('field_type', 'pipedrive_text') }} as pipedrive_value,
+        coldcopy_value,
+        -- Mostly the two sides hold the same text: canonicalised once then.
+        case
+            when pipedrive_text = coldcopy_text then coldcopy_value
+            else {{ canonical_value('field_type', 'pipedrive_text') }}
+        end as pipedrive_value,
         coldcopy_updated_at,
         coldcopy_extracted_at,
         pipedrive_updated_at,
         pipedrive_extracted_at
 
-    from decoded
+    from coldcopy_canonical
 
 ),
 
-final as (
+valued as (
 
-    -- Narrow on purpose (ten rows per pair at scale): the merge joins each mapping's settings back from
-    -- stg_state__field_mappings.
     select
         canonical.workspace_id,
         canonical.coldcopy_lead_id,
@@ -256,6 +281,15 @@ final as (
         on baselines.workspace_id = canonical.workspace_id
         and baselines.coldcopy_lead_id = canonical.coldcopy_lead_id
         and baselines.mapping_id = canonical.mapping_id
+
+),
+
+final as (
+
+    -- Narrow on purpose: the merge joins each mapping's settings back from stg_state__field_mappings. Fields
+    -- with nothing to merge (most of them, every run) are left out here, before they are stored.
+    select * from valued
+    where {{ needs_merge('valued') }}
 
 )
 

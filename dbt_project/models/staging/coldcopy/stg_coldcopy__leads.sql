@@ -2,7 +2,13 @@ with
 
 source as (
 
-    select * from {{ source('coldcopy', 'leads') }}
+    select
+        *,
+        -- One parse of the lead's JSON for every field below: DuckDB parses JSON text again for each `->>`.
+        {{ json_texts_at('raw', [['first_name'], ['last_name'], ['phone'], ['job_title'], ['company_id'],
+                                 ['company_name'], ['status'], ['custom_fields'], ['created_at']]) }} as lead_fields
+
+    from {{ source('coldcopy', 'leads') }}
 
 ),
 
@@ -13,16 +19,16 @@ renamed as (
         id as coldcopy_lead_id,
         trim(email) as email,
         nullif(lower(trim(email)), '') as email_normalised,
-        raw ->> 'first_name' as first_name,
-        raw ->> 'last_name' as last_name,
-        raw ->> 'phone' as phone,
-        raw ->> 'job_title' as job_title,
-        raw ->> 'company_id' as coldcopy_company_id,
-        raw ->> 'company_name' as company_name,
-        raw ->> 'status' as lead_status,
+        (lead_fields)[1] as first_name,
+        (lead_fields)[2] as last_name,
+        (lead_fields)[3] as phone,
+        (lead_fields)[4] as job_title,
+        (lead_fields)[5] as coldcopy_company_id,
+        (lead_fields)[6] as company_name,
+        (lead_fields)[7] as lead_status,
         -- ColdCopy keeps custom fields as a JSON object in a text column (portable across its databases).
-        {{ parse_json("raw ->> 'custom_fields'") }} as custom_fields,
-        cast(raw ->> 'created_at' as timestamp with time zone) as created_at,
+        {{ parse_json("(lead_fields)[8]") }} as custom_fields,
+        cast((lead_fields)[9] as timestamp with time zone) as created_at,
         updated_at,
         is_deleted,
         extracted_at
