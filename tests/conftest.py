@@ -7,6 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from pipedrive_etl import redaction
+from pipedrive_etl.secrets import generate_key
+
+from .postgres import temporary_database
+
 POSTGRES_URL_ENV = "PIPEDRIVE_ETL_TEST_POSTGRES_URL"
 
 
@@ -41,19 +46,8 @@ def _postgres_server_url() -> str:
 @pytest.fixture
 def fresh_postgres_url(_postgres_server_url: str) -> Iterator[str]:
     """A new, empty database on the test server for one test, dropped afterwards (tests never share state)."""
-    import uuid
-
-    import psycopg
-
-    name = f"pipedrive_etl_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_postgres_server_url, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    base, _, _ = _postgres_server_url.rpartition("/")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(_postgres_server_url, autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
+    with temporary_database(_postgres_server_url, "pipedrive_etl_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["duckdb", "postgres"])
@@ -62,3 +56,16 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path}/warehouse.duckdb"
     return request.getfixturevalue("fresh_postgres_url")
+
+
+@pytest.fixture(autouse=True)
+def _forget_registered_secrets() -> Iterator[None]:
+    """Secrets a test registers for redaction do not leak into the next test's logs."""
+    yield
+    redaction.forget_secrets()
+
+
+@pytest.fixture
+def key() -> str:
+    """A fresh Fernet key for stored credentials."""
+    return generate_key()

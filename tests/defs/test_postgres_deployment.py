@@ -10,22 +10,15 @@ import pytest
 from pipedrive_etl.demo import _free_port, _serve_sandbox
 from pipedrive_etl.warehouse import open_warehouse
 
+from ..postgres import temporary_database
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def second_postgres_url(_postgres_server_url):
-    import uuid
-
-    import psycopg
-
-    name = f"pipedrive_etl_dagster_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_postgres_server_url, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    base, _, _ = _postgres_server_url.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(_postgres_server_url, autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    with temporary_database(_postgres_server_url, "pipedrive_etl_dagster") as url:
+        yield url
 
 
 def test_the_nightly_job_runs_on_postgres_storage_with_a_postgres_warehouse(

@@ -7,19 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from pipedrive_etl import redaction
 from pipedrive_etl.oauth import PipedriveOAuth
 from pipedrive_etl.sandbox import FakeClock, Sandbox
-from pipedrive_etl.secrets import SECRET_KEYS_ENV, Keyring, TokenStore, generate_key, load_keyring
+from pipedrive_etl.secrets import SECRET_KEYS_ENV, Keyring, TokenStore, load_keyring
 from pipedrive_etl.warehouse import Warehouse, open_warehouse
 
 from .helpers import oauth_app, oauth_sandbox
-
-
-@pytest.fixture(autouse=True)
-def _forget_registered_secrets() -> Iterator[None]:
-    yield
-    redaction.forget_secrets()
 
 
 @pytest.fixture
@@ -35,11 +28,6 @@ def sandbox(clock: FakeClock) -> Sandbox:
 @pytest.fixture
 def oauth(sandbox: Sandbox) -> PipedriveOAuth:
     return oauth_app(sandbox)
-
-
-@pytest.fixture
-def key() -> str:
-    return generate_key()
 
 
 @pytest.fixture

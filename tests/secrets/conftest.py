@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipedrive_etl import redaction
 from pipedrive_etl.pipedrive.auth import OAuthToken
-from pipedrive_etl.secrets import SECRET_KEYS_ENV, Keyring, TokenStore, generate_key, load_keyring
+from pipedrive_etl.secrets import SECRET_KEYS_ENV, Keyring, TokenStore, load_keyring
 from pipedrive_etl.warehouse import Warehouse, open_warehouse
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures/pipedrive/pipedrive_oauth_token_response.json"
@@ -25,17 +24,6 @@ def fixture_token(**changes: object) -> OAuthToken:
                        expires_at=datetime.now(UTC) + timedelta(seconds=body["expires_in"]),
                        api_domain=body["api_domain"], scope=body["scope"])
     return replace(token, **changes)  # type: ignore[arg-type]
-
-
-@pytest.fixture(autouse=True)
-def _forget_registered_secrets() -> Iterator[None]:
-    yield
-    redaction.forget_secrets()
-
-
-@pytest.fixture
-def key() -> str:
-    return generate_key()
 
 
 @pytest.fixture

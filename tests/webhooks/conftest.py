@@ -15,6 +15,7 @@ import pytest
 
 from pipedrive_etl.webhooks import BasicCredentials, Inbox, ReceiverSettings, create_app
 
+from ..postgres import temporary_database
 from .asgi import SyncASGITransport
 
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "pipedrive"
@@ -52,15 +53,8 @@ def sqlite_inbox(tmp_path: Path) -> Iterator[Inbox]:
 @pytest.fixture(scope="module")
 def _module_postgres_url(_postgres_server_url: str) -> Iterator[str]:
     """One Postgres database per test module: creating one per test costs about a second each."""
-    name = f"pipedrive_etl_webhooks_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_postgres_server_url, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    base, _, _ = _postgres_server_url.rpartition("/")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(_postgres_server_url, autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
+    with temporary_database(_postgres_server_url, "pipedrive_etl_webhooks") as url:
+        yield url
 
 
 @pytest.fixture
