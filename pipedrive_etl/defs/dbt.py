@@ -13,12 +13,9 @@ rows (dbt_project/macros/workspace_scope.sql). dbt reads the same WAREHOUSE_URL 
 because dbt runs in the project directory.
 """
 
-import json
 import os
 import shutil
-import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,54 +28,11 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from ..warehouse import parse_warehouse_url
+from ..dbt_command import DBT_PROJECT_DIR, dbt_args, dbt_executable, dbt_warehouse_url, environment
 from .extract import WAREHOUSE_POOL
 from .partitions import workspaces
 from .resources import WarehouseResource
 from .sync_config import sync_config
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-
-
-def dbt_executable() -> str:
-    """The dbt beside this interpreter: the virtual environment may not be activated (CI, a scheduler)."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
-
-
-def dbt_args(workspace_id: str | None, *, full_refresh: bool = False) -> list[str]:
-    """One reconciliation is one `dbt build`: models, data tests and unit tests in a single invocation (dbt's
-    start-up costs seconds). An empty workspace id reconciles every workspace."""
-    args = ["build", "--vars", json.dumps({"workspace_id": workspace_id or ""}, separators=(",", ":"))]
-    if full_refresh:
-        args.append("--full-refresh")
-    return args
-
-
-def dbt_warehouse_url(url: str, base: Path) -> str:
-    """The warehouse URL for dbt: a relative DuckDB path resolved against `base` (where Python runs), since
-    dbt runs in dbt_project/ and would otherwise open another file."""
-    parsed = parse_warehouse_url(url)
-    if parsed.path is not None and not parsed.path.is_absolute():
-        return f"duckdb:///{(base / parsed.path).resolve()}"
-    return parsed.url
-
-
-@contextmanager
-def environment(**values: str) -> Iterator[None]:
-    """Set environment variables for a subprocess started inside the block (dbt reads them in
-    profiles.yml)."""
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

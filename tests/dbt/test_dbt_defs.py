@@ -12,16 +12,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipedrive_etl.defs.dbt import (
-    dbt_args,
-    dbt_executable,
-    dbt_resource,
-    dbt_warehouse_url,
-    environment,
-    reconcile,
-    reconcile_assets,
-    reconcile_checks,
-)
+from pipedrive_etl.dbt_command import dbt_args, dbt_executable, dbt_warehouse_url, environment
+from pipedrive_etl.defs.dbt import dbt_resource, reconcile, reconcile_assets, reconcile_checks
 from pipedrive_etl.defs.resources import (
     ColdCopyResource,
     PipedriveResource,
@@ -40,6 +32,12 @@ def test_dbt_args_build_one_workspace_with_its_id_as_a_dbt_var() -> None:
 
 def test_dbt_args_without_a_workspace_reconcile_every_workspace() -> None:
     assert json.loads(dbt_args(None)[2]) == {"workspace_id": ""}
+
+
+def test_dbt_args_leave_unit_tests_to_ci() -> None:
+    # Production builds skip dbt's unit tests (fixed inputs); the shared test build runs them on both
+    for args in (dbt_args("acme"), dbt_args(None, full_refresh=True)):
+        assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
 
 
 def test_dbt_args_rebuild_tables_whole_on_a_full_refresh() -> None:
