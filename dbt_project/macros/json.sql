@@ -41,6 +41,37 @@ its 0-based index. Anything but an array (SQL NULL, JSON null, a scalar) gives n
     ) as {{ alias }}
 {%- endmacro %}
 
+{#- One row per element of a JSON array of objects: the `carry` columns of `relation`, each of `keys` read from the
+element as text (a column named after it) and `position`, the element's 0-based index. Anything but an array gives
+no rows. DuckDB reads the array once into a typed list (json_transform) instead of parsing each element per key. -#}
+{% macro json_array_object_rows(relation, array, keys, carry) %}{{ return(adapter.dispatch('json_array_object_rows')(relation, array, keys, carry)) }}{% endmacro %}
+{% macro default__json_array_object_rows(relation, array, keys, carry) -%}
+    {%- set shape = '[{' ~ (keys | map('tojson') | join(':"VARCHAR",')) ~ ':"VARCHAR"}]' -%}
+    select
+        {%- for column in carry %} {{ column }},{% endfor %}
+        {%- for key in keys %} member."{{ key }}" as "{{ key }}",{% endfor %}
+        position
+    from (
+        select
+            {%- for column in carry %} {{ column }},{% endfor %}
+            unnest(members) as member,
+            generate_subscripts(members, 1) - 1 as position
+        from (
+            select {% for column in carry %}{{ column }}, {% endfor %}json_transform({{ array }}, '{{ shape }}') as members
+            from {{ relation }}
+        ) as listed
+    ) as unnested
+{%- endmacro %}
+{% macro postgres__json_array_object_rows(relation, array, keys, carry) -%}
+    select
+        {%- for column in carry %} {{ relation }}.{{ column }},{% endfor %}
+        {%- for key in keys %} elements.element ->> '{{ key }}' as "{{ key }}",{% endfor %}
+        elements.ordinality - 1 as position
+    from {{ relation }}
+    cross join lateral jsonb_array_elements(case when jsonb_typeof({{ array }}) = 'array' then {{ array }} end)
+        with ordinality as elements (element, ordinality)
+{%- endmacro %}
+
 {#- The text of a JSON scalar (a string without its quotes); objects and arrays as JSON text. -#}
 {% macro json_scalar_text(value) %}{{ return(adapter.dispatch('json_scalar_text')(value)) }}{% endmacro %}
 {% macro default__json_scalar_text(value) %}({{ value }} ->> '$'){% endmacro %}

@@ -9,17 +9,22 @@ persons as (
 
 ),
 
+elements as (
+
+    {{ json_array_object_rows('persons', 'emails', ['value', 'primary'], ['workspace_id', 'pipedrive_person_id']) }}
+
+),
+
 unnested as (
 
     select
-        persons.workspace_id,
-        persons.pipedrive_person_id,
-        nullif(lower(trim(emails.value ->> 'value')), '') as email_normalised,
-        (emails.value ->> 'primary') = 'true' as is_primary,
-        emails.position
+        workspace_id,
+        pipedrive_person_id,
+        nullif(lower(trim("value")), '') as email_normalised,
+        "primary" = 'true' as is_primary,
+        position
 
-    from persons
-    {{ json_array_elements('persons.emails', 'emails') }}
+    from elements
 
 ),
 
