@@ -6,37 +6,48 @@ the sync_config asset leave them): N persons and N leads, 95% linked in state.sy
 all 10 mappings, the other 5% left to email matching; 5% of pairs changed in ColdCopy, 4% in Pipedrive, 1% on
 both sides differently (a conflict), plus deals with stage changes and email events. Then:
 
-- `dbt build --vars {workspace_id: bench}` (models, data tests and unit tests, as Dagster runs it), wall and
-  CPU time and the peak resident memory of the dbt process (DuckDB runs inside it), after an untimed
-  `dbt parse` so that every size starts from a saved manifest as a deployment's runs do;
-- the floor: one hand-written DuckDB query computing the same field diffs (sync_field_diffs' rows), timed on
-  the same warehouse; its row count must equal the mart's.
+- `dbt build` with the Dagster asset's own arguments (pipedrive_etl/dbt_command.py: models and data tests;
+  unit tests are left to CI), wall and CPU time and the peak resident memory of the dbt process (DuckDB runs
+  inside it), after an untimed `dbt parse`: each round starts from a saved manifest as deployed runs do;
+- the floor: one hand-written DuckDB query computing the same field diffs (sync_field_diffs' rows), timed in a
+  process of its own on the same warehouse; its row count must equal the mart's.
 
-Run: `python bench/reconcile.py [--sizes 10000,100000,1000000]`; the last line is
+Each size is generated once, then measured in three rounds (`--rounds`), each on a fresh copy of the generated
+warehouse with the page cache's dirty pages written out before each timed part; the figures are the rounds'
+medians, the ratio the median of the rounds' own ratios.
+
+Run: `python bench/reconcile.py [--sizes 10000,100000,1000000] [--rounds 3]`; the last line is
 `seconds_1m=S ratio_to_floor=R` (the largest size run).
 
-Figures (2 cores, 23 GB, DuckDB 2.0.1, dbt 1.11; the machine shared with other agents' runs, so wall times
-move with its load, and the floor, one query on both cores, gains more from a quiet machine than dbt does):
+Figures (2 cores, 23 GB, DuckDB 2.0.1, dbt 1.11; the machine shared with other agents' runs, load average
+1.6-1.9; the same floor query took 12.4 s and 24.9 s minutes apart, so one round proves little):
 
-    size   dbt build   dbt CPU   peak RSS   floor    ratio   CPU ratio
-    10k      13.9 s     13.6 s     279 MB    0.5 s    29.2      23.6    (dbt's fixed cost: 140 nodes)
-    100k     15.4 s     17.7 s     625 MB    1.8 s     8.5       5.5
-    1M       37.2 s     64.1 s    3.4 GB    14.7 s     2.53      2.23    (load average ~2)
-    1M       42.1 s     71.1 s    3.4 GB    18.0 s     2.34      2.01    (load average ~1.6)
-    1M       61.8 s     76.7 s    3.4 GB    30.5 s     2.03      1.92    (load average 2-3)
+    size   dbt build   dbt CPU   peak RSS   floor   ratio   CPU ratio   the rounds' ratios
+    10k       7.9 s      8.7 s     287 MB   0.3 s    25.3      17.1     25.3 / 20.9 / 25.3  (fixed cost)
+    100k     10.2 s     11.8 s     832 MB   1.6 s     6.6       4.5      7.9 / 6.0 / 6.6
+    1M       28.0 s     49.2 s    3.6 GB   15.2 s     1.85      1.62     1.71 / 1.85 / 2.19
+    1M       24.4 s     43.0 s    3.6 GB   12.6 s     1.89      1.71     1.74 / 1.94 / 1.89  (a commit before)
 
-Before (same machine): 1M 96.9 s, ratio 3.7 (quiet) and 177 s, ratio 4.0 (busy), 5.4 GB. Most of the gain is
-int_mapped_field_values: each record's JSON parsed once for all mapped fields instead of once per field
-(its paths are read from the mappings when the model runs; the leads' staging model parses each lead once
-too), and only the fields the merge acts on stored (700k rows at 1M instead of 10M: a field whose two sides
-equal its baseline is dropped before the write, so the table and its key test are small).
+The session before reported 37.2-61.8 s and ratios 2.03-2.53 from single rounds; measured this way at its last
+commit the ratio was 2.21 (1.76 / 2.22 / 2.21, builds 29.9-34.1 s). What moved it:
+- unit tests left out of production builds (dbt Labs' advice; each ran just before the model it tests, on the
+  critical path): 1.2 s of the merge model's wait in the build's timeline, 28.9 s to 27.7 s in one build each;
+and, each measured in three alternating 1M builds against the commit before (median wall / CPU seconds):
+- stg_coldcopy__leads a table: eight models read it, and as a view each that needed a field parsed every
+  lead's JSON again: 25.9 s / 45.0 to 24.4 s / 43.0;
+- person emails unnested from one typed read of each array (json_transform): 24.5 s / 43.3 to 23.9 s / 42.2.
+Tried and dropped (no gain measured): integer type codes for the canonicalisation's CASE, the workspace
+column left out of the 10M-row baseline join, the pair's timestamps joined back after the filter, DuckDB's
+preserve_insertion_order off, 1 or 4 dbt threads (single builds: 30.7 s and 28.9 s against 27.0 s).
 
-Where the 1M build goes (first 1M row above): dbt starts in ~4 s; int_mapped_field_values 13 s (about 24 CPU
-seconds: Pipedrive JSON 4, leads and the pair joins 3, fanning out to 10M field rows and decoding 3.5,
-canonical values 5-8, the baseline join and the filter 4); int_pipedrive_person_emails_unnested 5 s (2.5 s
-alone, sharing the cores with the sync_baseline key test and the stage intervals); the plan 2.5 s and
-sync_status 2.3 s, in sequence at the end. dbt's own cost, 140 nodes at ~0.07 s of Python each, is what the
-10k row measures.
+Where the 1M build goes (the 1M rounds above): dbt starts in about 3.5 s (its imports alone take 1.8);
+int_mapped_field_values 9-11 s (17-18 CPU seconds: the baseline join over 10M field rows 4-5, canonical
+values 4.5, fanning out and reading the raw values 2, Pipedrive JSON 3, lookups and options 1.5);
+int_pipedrive_person_emails_unnested 2.5-4 s and stg_coldcopy__leads 2.5-3.3 s, both sharing the cores; the
+sync_baseline key test 1.6-2.3 s (9.5M rows); stage intervals 1.8-3.1 s; the plan and sync_status 1.2-1.5 s
+each, in sequence at the end. `diff_models_s` on the detail line sums the run times of the models between the
+raw rows and sync_field_diffs, the floor's own work (19.9 s at 1M, each timed while the other dbt thread ran):
+the rest of the build is the plan, the stage history, sync_status, 86 data tests and dbt's fixed cost.
 """
 
 from __future__ import annotations
