@@ -574,7 +574,9 @@ def main() -> None:
         directory.mkdir(parents=True, exist_ok=True)
         results = [run(size, directory, threads=args.threads, rounds=args.rounds) for size in sizes]
     last = results[-1]
-    label = f"{last['size'] // 1_000_000}m" if last["size"] >= 1_000_000 else f"{last['size'] // 1000}k"
+    size = last["size"]
+    label = f"{size // 1000}k" if size >= 1000 else str(size)
+    label = f"{size // 1_000_000}m" if size >= 1_000_000 else label
     print(f"seconds_{label}={last['dbt_build_s']:.1f} ratio_to_floor={last['ratio_to_floor']:.2f}")
 
 

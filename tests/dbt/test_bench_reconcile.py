@@ -3,7 +3,12 @@ build, and the hand-written floor query finds exactly the diffs the sync_field_d
 
 from __future__ import annotations
 
-from .conftest import BENCH_SIZE, Reconciled, load_bench
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import BENCH_SIZE, ROOT, Reconciled, load_bench
 
 
 def test_the_floor_query_finds_the_diffs_of_the_mart(reconciled_duckdb: Reconciled) -> None:
@@ -28,3 +33,19 @@ def test_only_the_fields_the_merge_acts_on_are_stored(reconciled_duckdb: Reconci
     # merge decides on, field for field.
     assert 0 < len(stored) < linked * len(load_bench().MAPPINGS)
     assert stored == keys("intermediate.int_field_merge_outcomes")
+
+
+def test_the_bench_runs_end_to_end_and_prints_its_headline_last(tmp_path: Path) -> None:
+    # The whole script at 400 leads and one round: generation, a copy, dbt parse and build with the asset's
+    # arguments, the floor in its own process, the row check; the headline is the last line.
+    run = subprocess.run(
+        [sys.executable, "bench/reconcile.py", "--sizes", "400", "--rounds", "1", "--keep", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    detail, headline = run.stdout.strip().splitlines()[-2:]
+    assert re.fullmatch(r"seconds_400=\d+\.\d ratio_to_floor=\d+\.\d\d", headline), headline
+    assert "diff_rows=80 " in detail and "rounds=1 " in detail, detail
