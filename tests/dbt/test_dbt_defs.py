@@ -35,7 +35,7 @@ def test_dbt_args_without_a_workspace_reconcile_every_workspace() -> None:
 
 
 def test_dbt_args_leave_unit_tests_to_ci() -> None:
-    # Production builds skip dbt's unit tests (fixed inputs); the shared test build runs them on both
+    # Production builds skip dbt's unit tests (fixed inputs); CI's shared build runs them, on both backends.
     for args in (dbt_args("acme"), dbt_args(None, full_refresh=True)):
         assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
 
