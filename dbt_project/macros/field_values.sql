@@ -7,16 +7,19 @@ mapped. -#}
 {% macro coldcopy_field_value(mapping, lead, custom_value=none, columns=none) -%}
     {%- set lead_columns = {'email': 'email', 'first_name': 'first_name', 'last_name': 'last_name', 'phone': 'phone',
                             'job_title': 'job_title', 'company_name': 'company_name', 'status': 'lead_status'} -%}
+    {%- set read = lead_columns.items() | selectattr(0, 'in', columns if columns is not none else lead_columns) | list -%}
+    {%- set custom = custom_value or (lead ~ ".custom_fields ->> " ~ mapping ~ ".coldcopy_custom_key") -%}
+    {#- No lead column mapped (no mappings yet, say): a CASE without a WHEN is a syntax error. -#}
+    {%- if read -%}
     case {{ mapping }}.coldcopy_column
-        {%- for column, lead_column in lead_columns.items() if columns is none or column in columns %}
+        {%- for column, lead_column in read %}
         when '{{ column }}' then {{ lead }}.{{ lead_column }}
         {%- endfor %}
-        {%- if custom_value %}
-        else {{ custom_value }}
-        {%- else %}
-        else {{ lead }}.custom_fields ->> {{ mapping }}.coldcopy_custom_key
-        {%- endif %}
+        else {{ custom }}
     end
+    {%- else -%}
+    {{ custom }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The ColdCopy value in Pipedrive's terms: through the mapping's transform. `lookup` is the row of

@@ -1,6 +1,10 @@
 """`dbt build` is green on DuckDB and on Postgres: every model, data test and unit test passes."""
 
-from .conftest import Reconciled
+from pathlib import Path
+
+from pipedrive_etl.warehouse import open_warehouse
+
+from .conftest import Reconciled, run_dbt
 
 
 def _statuses(reconciled: Reconciled, resource: str) -> dict[str, str]:
@@ -33,3 +37,12 @@ def test_unit_tests_of_the_merge_rules_and_stage_intervals_run_in_the_same_build
     models = {unique_id.split(".")[2] for unique_id in unit_tests}
     assert {"int_field_merge_outcomes", "int_deal_stage_intervals"} <= models
     assert set(unit_tests.values()) == {"pass"}
+
+
+def test_dbt_build_succeeds_on_a_warehouse_without_data_or_mappings(tmp_path: Path) -> None:
+    # A new deployment's first build, before extraction and sync_config: every model compiles and runs on
+    # empty tables (with no mapping, the lead-column CASE had no WHEN and was a syntax error).
+    url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
+    open_warehouse(url).close()
+    build = run_dbt(url, tmp_path, "build", "--vars", '{"workspace_id": "empty"}')
+    assert build.returncode == 0, build.stdout[-6000:]
