@@ -1,4 +1,5 @@
-"""Shared test fixtures: a fake clock for the client, and the Postgres URL for tests that need a real server."""
+"""Shared test fixtures: a fake clock for the client, the sandbox Pipedrive on a fake clock, and the Postgres
+URL for tests that need a real server."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from pipedrive_etl import redaction
+from pipedrive_etl.sandbox import FakeClock, Sandbox
 from pipedrive_etl.secrets import generate_key
 
 from .postgres import temporary_database
@@ -33,6 +35,17 @@ class FakeTime:
 @pytest.fixture
 def fake_time() -> FakeTime:
     return FakeTime()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox(clock: FakeClock) -> Sandbox:
+    # Ultimate: 120 requests per 2 s, so tests that are not about limits never meet one.
+    return Sandbox(plan="ultimate", seats=5, clock=clock)
 
 
 @pytest.fixture(scope="session")

@@ -24,23 +24,6 @@ directly; everything else goes through these macros. -#}
     )
 {%- endmacro %}
 
-{#- A lateral join over the elements of a JSON array: `alias.value` is each element (JSON), `alias.position`
-its 0-based index. Anything but an array (SQL NULL, JSON null, a scalar) gives no rows. -#}
-{% macro json_array_elements(array, alias) %}{{ return(adapter.dispatch('json_array_elements')(array, alias)) }}{% endmacro %}
-{% macro default__json_array_elements(array, alias) -%}
-    cross join (
-        select unnest(json_extract({{ array }}, '$[*]')) as value,
-               unnest(range(cast(coalesce(json_array_length({{ array }}), 0) as bigint))) as position
-    ) as {{ alias }}
-{%- endmacro %}
-{% macro postgres__json_array_elements(array, alias) -%}
-    cross join lateral (
-        select element as value, ordinality - 1 as position
-        from jsonb_array_elements(case when jsonb_typeof({{ array }}) = 'array' then {{ array }} end)
-            with ordinality as elements (element, ordinality)
-    ) as {{ alias }}
-{%- endmacro %}
-
 {#- One row per element of a JSON array of objects: the `carry` columns of `relation`, each of `keys` read from the
 element as text (a column named after it) and `position`, the element's 0-based index. Anything but an array gives
 no rows. DuckDB reads the array once into a typed list (json_transform) instead of parsing each element per key. -#}

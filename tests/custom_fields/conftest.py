@@ -19,16 +19,6 @@ WORKSPACE = {"id": "acme", "pipedrive": {"company_domain": "sandbox", "base_url"
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox(clock: FakeClock) -> Sandbox:
-    return Sandbox(plan="ultimate", seats=5, clock=clock)
-
-
-@pytest.fixture
 def client(sandbox: Sandbox, clock: FakeClock) -> Iterator[PipedriveClient]:
     with PipedriveClient.with_api_token(TOKEN, company_domain="sandbox", plan="ultimate",
                                         transport=sandbox.transport(), clock=clock.monotonic,

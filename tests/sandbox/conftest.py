@@ -7,21 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from pipedrive_etl.sandbox import FakeClock, Sandbox, seed_pipedrive
+from pipedrive_etl.sandbox import Sandbox, seed_pipedrive
 from pipedrive_etl.sandbox.seed import SeedResult
 
 TOKEN = "sandbox-token"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox(clock: FakeClock) -> Sandbox:
-    # Ultimate: 120 requests per 2 s, so tests that are not about limits never meet one.
-    return Sandbox(plan="ultimate", seats=5, clock=clock)
 
 
 @pytest.fixture

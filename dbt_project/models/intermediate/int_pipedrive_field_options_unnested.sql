@@ -6,19 +6,24 @@ fields as (
 
 ),
 
+elements as (
+
+    -- Custom options have integer ids, built-in ones may have string ids: both read as text.
+    {{ json_array_object_rows('fields', 'options', ['id', 'label'], ['workspace_id', 'entity', 'field_key']) }}
+
+),
+
 unnested as (
 
     select
-        fields.workspace_id,
-        fields.entity as pipedrive_entity,
-        fields.field_key,
-        -- Custom options have integer ids, built-in ones may have string ids: compare as text.
-        {{ json_scalar_text("options.value -> 'id'") }} as option_id,
-        options.value ->> 'label' as option_label,
-        options.position as option_position
+        workspace_id,
+        entity as pipedrive_entity,
+        field_key,
+        "id" as option_id,
+        "label" as option_label,
+        position as option_position
 
-    from fields
-    {{ json_array_elements('fields.options', 'options') }}
+    from elements
 
 )
 
