@@ -45,22 +45,24 @@ lookup has a default; an empty value stays empty. -#}
     end
 {%- endmacro %}
 
-{#- The Pipedrive value of a person, organization or deal from `value`, the JSON at the field's key (custom
-fields under custom_fields, built-ins by attribute): emails and phones as the primary one; object types give
-their `value` (ranges 'value/until'); enum and set give option ids (labelled by the caller). -#}
+{#- The Pipedrive value of a person, organization or deal from `value`, an element of field_values_at (the value
+at the field's key: custom fields under custom_fields, built-ins by attribute): emails and phones as the primary
+one; object types give their `value` (ranges 'value/until'); enum and set give option ids (labelled by the
+caller). -#}
 {% macro pipedrive_field_value(mapping, value) -%}
+    {%- set document = field_value_json(value) -%}
     case
         when {{ mapping }}.pipedrive_field_key in ('emails', 'phones') and not {{ mapping }}.is_custom_field
-            then {{ json_primary_value(value) }}
-        when {{ mapping }}.field_type in ('monetary', 'address', 'time') then {{ value }} ->> 'value'
+            then {{ json_primary_value(document) }}
+        when {{ mapping }}.field_type in ('monetary', 'address', 'time') then {{ document }} ->> 'value'
         when {{ mapping }}.field_type in ('daterange', 'timerange')
-            then ({{ value }} ->> 'value') || '/' || coalesce({{ value }} ->> 'until', '')
-        else {{ json_scalar_text(value) }}
+            then ({{ document }} ->> 'value') || '/' || coalesce({{ document }} ->> 'until', '')
+        else {{ field_value_text(value) }}
     end
 {%- endmacro %}
 
 {#- The JSON paths of the fields the mappings in scope read, so that a model parses each record once for all of
-them (json_values_at) instead of once per field: {'person': [...], 'organization': [...], 'deal': [...],
+them (field_values_at) instead of once per field: {'person': [...], 'organization': [...], 'deal': [...],
 'coldcopy': [...]}, each path a list of keys. Pipedrive paths are a built-in attribute, or custom_fields and a
 key; ColdCopy paths are a key of the lead's custom_fields. 'coldcopy_columns' lists the lead columns mapped.
 Read from `mappings` (stg_state__field_mappings) when the model runs, so the SQL names the paths as constants

@@ -55,10 +55,22 @@ no rows. DuckDB reads the array once into a typed list (json_transform) instead 
         with ordinality as elements (element, ordinality)
 {%- endmacro %}
 
-{#- The text of a JSON scalar (a string without its quotes); objects and arrays as JSON text. -#}
-{% macro json_scalar_text(value) %}{{ return(adapter.dispatch('json_scalar_text')(value)) }}{% endmacro %}
-{% macro default__json_scalar_text(value) %}({{ value }} ->> '$'){% endmacro %}
-{% macro postgres__json_scalar_text(value) %}({{ value }} #>> '{}'){% endmacro %}
+{#- A record's values at several paths for reading one field each (pipedrive_field_value): field_values_at gives
+the list, field_value_text an element's text (a string without its quotes), field_value_json its JSON (objects and
+arrays: contact lists, monetary, ranges). DuckDB reads the list as text, so a scalar is not parsed a second time,
+and parses the few JSON ones again (TRY_CAST: a scalar that is not JSON gives NULL, as `->` of a scalar does);
+Postgres keeps jsonb. -#}
+{% macro field_values_at(document, paths) %}{{ return(adapter.dispatch('field_values_at')(document, paths)) }}{% endmacro %}
+{% macro default__field_values_at(document, paths) %}{{ json_texts_at(document, paths) }}{% endmacro %}
+{% macro postgres__field_values_at(document, paths) %}{{ json_values_at(document, paths) }}{% endmacro %}
+
+{% macro field_value_text(value) %}{{ return(adapter.dispatch('field_value_text')(value)) }}{% endmacro %}
+{% macro default__field_value_text(value) %}{{ value }}{% endmacro %}
+{% macro postgres__field_value_text(value) %}({{ value }} #>> '{}'){% endmacro %}
+
+{% macro field_value_json(value) %}{{ return(adapter.dispatch('field_value_json')(value)) }}{% endmacro %}
+{% macro default__field_value_json(value) %}try_cast({{ value }} as json){% endmacro %}
+{% macro postgres__field_value_json(value) %}{{ value }}{% endmacro %}
 
 {#- A JSON object from alternating names and SQL values. -#}
 {% macro json_object(pairs) %}{{ return(adapter.dispatch('json_object')(pairs)) }}{% endmacro %}

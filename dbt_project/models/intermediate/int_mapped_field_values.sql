@@ -105,16 +105,16 @@ records as (
 
     select
         workspace_id, 'person' as pipedrive_entity, pipedrive_person_id as pipedrive_record_id,
-        {{ json_values_at('raw', paths.person) }} as field_values, updated_at, extracted_at, is_deleted
+        {{ field_values_at('raw', paths.person) }} as field_values, updated_at, extracted_at, is_deleted
     from persons
     union all
     select
-        workspace_id, 'organization', pipedrive_organization_id, {{ json_values_at('raw', paths.organization) }},
+        workspace_id, 'organization', pipedrive_organization_id, {{ field_values_at('raw', paths.organization) }},
         updated_at, extracted_at, is_deleted
     from organizations
     union all
     select
-        workspace_id, 'deal', pipedrive_deal_id, {{ json_values_at('raw', paths.deal) }}, updated_at,
+        workspace_id, 'deal', pipedrive_deal_id, {{ field_values_at('raw', paths.deal) }}, updated_at,
         extracted_at, is_deleted
     from deals
 
