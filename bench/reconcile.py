@@ -19,40 +19,43 @@ medians, the ratio the median of the rounds' own ratios.
 Run: `python bench/reconcile.py [--sizes 10000,100000,1000000] [--rounds 3]`; the last line is
 `seconds_1m=S ratio_to_floor=R` (the largest size run).
 
-Figures (2 cores, 23 GB, DuckDB 2.0.1, dbt 1.11; the machine shared with other agents' runs, load average
-1.6-1.9; the same floor query took 12.4 s and 24.9 s minutes apart, so one round proves little):
+Figures (2 cores, 23 GB, DuckDB 2.0.1, dbt 1.11; a machine shared with other agents' runs, whose speed moves
+by a factor of two between sessions and by a third within minutes: the same floor query took 23.3 s and 29.9 s
+in one run, so one round proves little and ratios measured side by side are the figures to trust):
 
     size   dbt build   dbt CPU   peak RSS   floor   ratio   CPU ratio   the rounds' ratios
-    10k       7.9 s      8.7 s     287 MB   0.3 s    25.3      17.1     25.3 / 20.9 / 25.3  (fixed cost)
-    100k     10.2 s     11.8 s     832 MB   1.6 s     6.6       4.5      7.9 / 6.0 / 6.6
-    1M       28.0 s     49.2 s    3.6 GB   15.2 s     1.85      1.62     1.71 / 1.85 / 2.19
-    1M       26.5 s     46.4 s    3.6 GB   13.2 s     2.01      1.79     1.91 / 2.03 / 2.01  (later run)
-    1M       24.4 s     43.0 s    3.6 GB   12.6 s     1.89      1.71     1.74 / 1.94 / 1.89  (emails before)
-    1M       29.6 s     49.8 s    3.6 GB   15.3 s     1.94      1.66     1.78 / 1.94 / 2.31  (7ab657e)
+    10k      15.4 s     16.9 s     296 MB   0.4 s    36.6      24.9     34.2 / 36.6 / 38.3  (fixed cost)
+    100k     21.6 s     25.3 s     558 MB   2.7 s     8.1       5.4      8.1 / 8.0 / 8.1
+    1M       52.3 s     89.2 s    3.5 GB   26.7 s     1.96      1.72     1.75 / 1.96 / 2.19
 
-So R ≤ 2 holds in two of the three runs of the changed build, which is faster, but the ratio sits at the
-line: back to back, 7ab657e (the session's start, run with this script) then this commit built in 29.6 s then
-26.5 s (49.8 then 46.4 CPU seconds) while the floor took 15.3 s then 13.2 s: the ratio went from 1.94 to 2.01.
+That run (aa037ba) was twice as slow as the session before's on the same script (1M: 26.5-28.0 s, floor
+13.2-15.2 s, ratio 1.85-2.01, CPU ratio 1.62-1.79; 10k: 7.9 s). Side by side, alternating three 1M builds
+each on copies of one warehouse, 2ca7cc5 (this session's start) then aa037ba: 50.3 s / 87.1 CPU-s against
+46.7 s / 80.7 (7% less of both); the ratio of 1.96 above sits near 2 because the floor moved as much.
 
-The session before reported 37.2-61.8 s and ratios 2.03-2.53 from single rounds. What moved the build:
-- unit tests left out of production builds (dbt Labs' advice; each ran just before the model it tests, on the
-  critical path): 1.2 s of the merge model's wait in the build's timeline, 28.9 s to 27.7 s in one build each;
-and, each measured in three alternating 1M builds against the commit before (median wall / CPU seconds):
-- stg_coldcopy__leads a table: eight models read it, and as a view each that needed a field parsed every
-  lead's JSON again: 25.9 s / 45.0 to 24.4 s / 43.0;
-- person emails unnested from one typed read of each array (json_transform): 24.5 s / 43.3 to 23.9 s / 42.2.
-Tried and dropped (no gain measured): integer type codes for the canonicalisation's CASE, the workspace
-column left out of the 10M-row baseline join, the pair's timestamps joined back after the filter, DuckDB's
-preserve_insertion_order off, 1 or 4 dbt threads (single builds: 30.7 s and 28.9 s against 27.0 s).
+What moved the build, each measured alternating against the commit before:
+- stg_state__sync_baseline's key checked in the catalog (the view renames state.sync_baseline, whose
+  primary key the database enforces) instead of grouping 9.5M rows: 50.8 s / 88.4 to 48.4 s / 83.0;
+- the lookup and enum-option joins of int_mapped_field_values probing with NULL for other fields' rows: the
+  model alone 15.4 s to 14.2 s (medians of three);
+- the Pipedrive fields read as text on DuckDB, so a scalar is not parsed twice: the model alone 14.5 s to
+  14.3 s;
+earlier sessions: unit tests left out of production builds (dbt Labs' advice), stg_coldcopy__leads a table
+(eight models read it), person emails unnested from one typed read of each array.
+Tried and dropped (no gain measured): phone digits by replace() before the regex (faster alone, slower in the
+model: DuckDB evaluates the repeated text expression again), per-mapping canonicalisation branches instead
+of the field type's CASE, an anti-join with the baselines before the baseline join, the build/probe-side
+optimizer off for the whole build (1 s faster, no less CPU, and global: DuckDB cannot set it per query);
+earlier: integer type codes in the canonicalisation's CASE, the workspace column out of the baseline join, the
+pair's timestamps joined back after the filter, preserve_insertion_order off, 1 or 4 dbt threads.
 
-Where the 1M build goes (the 1M rounds above): dbt starts in about 3.5 s (its imports alone take 1.8);
-int_mapped_field_values 9-11 s (17-18 CPU seconds: the baseline join over 10M field rows 4-5, canonical
-values 4.5, fanning out and reading the raw values 2, Pipedrive JSON 3, lookups and options 1.5);
-int_pipedrive_person_emails_unnested 2.5-4 s and stg_coldcopy__leads 2.5-3.3 s, both sharing the cores; the
-sync_baseline key test 1.6-2.3 s (9.5M rows); stage intervals 1.8-3.1 s; the plan and sync_status 1.2-1.5 s
-each, in sequence at the end. `diff_models_s` on the detail line sums the run times of the models between the
-raw rows and sync_field_diffs, the floor's own work (19.9 s at 1M, each timed while the other dbt thread ran):
-the rest of the build is the plan, the stage history, sync_status, 86 data tests and dbt's fixed cost.
+Where the 1M build goes (timeline of one build at this run's speed, 45 s): dbt starts in 5.9 s; the lead
+table (5.2 s) and the person emails (4.4 s) first; int_mapped_field_values 15.9 s (about 26 CPU seconds: the
+baseline join over 10M field rows 6, canonical values 9 of which phones 2-3, Pipedrive JSON 3.4); stage
+intervals 4.2 s beside it; then the merge, the diffs, the plan (2.9 s) and sync_status (2.2 s) in sequence.
+`diff_models_s` on the detail line sums the run times of the models between the raw rows and sync_field_diffs,
+the floor's own work (34.0 s at 1M, each timed while the other dbt thread ran): the rest of the build is the
+plan, the stage history, sync_status, 86 data tests and dbt's fixed cost.
 """
 
 from __future__ import annotations

@@ -48,14 +48,22 @@ def test_dbt_build_succeeds_on_a_warehouse_without_data_or_mappings(tmp_path: Pa
     assert build.returncode == 0, build.stdout[-6000:]
 
 
-def test_the_baseline_key_test_fails_when_the_table_loses_its_primary_key(warehouse_url: str, tmp_path: Path) -> None:
-    # stg_state__sync_baseline's key is checked in the catalog (primary_key_enforced), not by grouping its rows:
-    # without the table's primary key the build must fail on that test, on both backends.
+def test_the_baseline_key_test_fails_when_the_table_loses_its_primary_key(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    # stg_state__sync_baseline's key is checked in the catalog (primary_key_enforced), not by grouping its
+    # rows: without the table's primary key the build must fail on that test, on both backends.
     with open_warehouse(warehouse_url) as warehouse:
-        warehouse.execute("create table state.sync_baseline_unkeyed as select * from state.sync_baseline where false")
+        warehouse.execute(
+            "create table state.sync_baseline_unkeyed as select * from state.sync_baseline where false"
+        )
         warehouse.execute("drop table state.sync_baseline")
         warehouse.execute("alter table state.sync_baseline_unkeyed rename to sync_baseline")
     build = run_dbt(warehouse_url, tmp_path, "build", "--select", "stg_state__sync_baseline")
     assert build.returncode != 0
-    failures = [line for line in build.stdout.splitlines() if "FAIL 1 primary_key_enforced_stg_state__sync_baseline" in line]
+    failures = [
+        line
+        for line in build.stdout.splitlines()
+        if "FAIL 1 primary_key_enforced_stg_state__sync_baseline" in line
+    ]
     assert failures, build.stdout[-4000:]

@@ -1,6 +1,6 @@
-"""How int_mapped_field_values reads a Pipedrive record's field (macros field_values_at and pipedrive_field_value),
-through dbt's own rendering, on DuckDB and on Postgres: scalars as text, contact lists as the primary value,
-object types as their value, a scalar where an object belongs as nothing."""
+"""How int_mapped_field_values reads a Pipedrive record's field (macros field_values_at and
+pipedrive_field_value), through dbt's own rendering, on DuckDB and on Postgres: scalars as text, contact lists
+as the primary value, object types as their value, a scalar where an object belongs as nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from .conftest import run_dbt
 
 RECORD = {
     "phones": [{"value": "+1 555 0100", "primary": False}, {"value": "+372 5551 2345", "primary": True}],
-    "emails": [{"value": "first@example.com", "primary": False}, {"value": "second@example.com", "primary": False}],
+    "emails": [
+        {"value": "first@example.com", "primary": False},
+        {"value": "second@example.com", "primary": False},
+    ],
     "job_title": 'Head of "Sales"',
     "custom_fields": {
         "amount": {"value": 12.5, "currency": "EUR"},
@@ -60,7 +63,8 @@ def _query() -> str:
             select {{{{ field_values_at('raw', {json.dumps(paths)}) }}}} as field_values from documents
         ),
         mapping as (
-            select * from (values {mappings}) as m (pipedrive_field_key, is_custom_field, field_type, position)
+            select *
+            from (values {mappings}) as m (pipedrive_field_key, is_custom_field, field_type, position)
         )
         select
             mapping.position,
