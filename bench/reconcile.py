@@ -75,8 +75,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT = ROOT / "dbt_project"
 WORKSPACE = "bench"
 MAPPINGS = [  # mapping id, entity attribute or custom key, field type, direction, rule, transform kind
     ("first_name", "first_name", "varchar", "both", "latest_wins", None),
@@ -418,13 +416,12 @@ def _dbt(command: str, warehouse: Path, scratch: Path, *, threads: int) -> subpr
         "DBT_THREADS": str(threads),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    from pipedrive_etl.dbt_command import dbt_args
+    from pipedrive_etl.dbt_command import DBT_PROJECT_DIR, dbt_args, dbt_executable, dbt_vars
 
     # The build's arguments are the Dagster asset's own (unit tests left to CI); parse gets the same vars.
-    production = dbt_args(WORKSPACE)
-    dbt = Path(sys.executable).with_name("dbt")
-    arguments = [str(dbt), *(production if command == "build" else [command, *production[1:3]])]
-    arguments += ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
+    command_args = dbt_args(WORKSPACE) if command == "build" else [command, *dbt_vars(WORKSPACE)]
+    arguments = [dbt_executable(), *command_args]
+    arguments += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     arguments += ["--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
     return subprocess.Popen(arguments, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
@@ -585,8 +582,9 @@ def main() -> None:
         results = [run(size, directory, threads=args.threads, rounds=args.rounds) for size in sizes]
     last = results[-1]
     size = last["size"]
-    label = f"{size // 1000}k" if size >= 1000 else str(size)
-    label = f"{size // 1_000_000}m" if size >= 1_000_000 else label
+    label = (
+        f"{size // 1_000_000}m" if size >= 1_000_000 else f"{size // 1000}k" if size >= 1000 else str(size)
+    )
     print(f"seconds_{label}={last['dbt_build_s']:.1f} ratio_to_floor={last['ratio_to_floor']:.2f}")
 
 

@@ -19,14 +19,18 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
+def dbt_vars(workspace_id: str | None) -> list[str]:
+    """The `--vars` of a run scoped to one workspace; an empty workspace id reconciles every workspace."""
+    return ["--vars", json.dumps({"workspace_id": workspace_id or ""}, separators=(",", ":"))]
+
+
 def dbt_args(workspace_id: str | None, *, full_refresh: bool = False) -> list[str]:
     """One reconciliation is one `dbt build`: models and data tests in a single invocation (dbt's start-up
-    costs seconds). An empty workspace id reconciles every workspace. Unit tests are left out, as dbt Labs
+    costs seconds). Unit tests are left out, as dbt Labs
     recommends for production: their inputs are fixed rows, so a nightly run would only repeat what CI
     proves (tests/dbt builds with them, on DuckDB and on Postgres), and each ran just before the model it
     tests, holding it back (1.2 s of the merge model's wait at 1M leads)."""
-    args = ["build", "--vars", json.dumps({"workspace_id": workspace_id or ""}, separators=(",", ":"))]
-    args += ["--exclude-resource-type", "unit_test"]
+    args = ["build", *dbt_vars(workspace_id), "--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
     return args
