@@ -24,16 +24,16 @@ by a factor of two between sessions and by a third within minutes: the same floo
 in one run, so one round proves little and ratios measured side by side are the figures to trust):
 
     size   dbt build   dbt CPU   peak RSS   floor   ratio   CPU ratio   the rounds' ratios
-    10k      15.4 s     16.9 s     296 MB   0.4 s    36.6      24.9     34.2 / 36.6 / 38.3  (fixed cost)
-    100k     21.6 s     25.3 s     558 MB   2.7 s     8.1       5.4      8.1 / 8.0 / 8.1
-    1M       52.3 s     89.2 s    3.5 GB   26.7 s     1.96      1.72     1.75 / 1.96 / 2.19
-    1M       46.6 s     80.1 s    3.6 GB   23.3 s     2.14      1.89     2.14 / 2.16 / 2.00  (30 min later)
+    10k       6.8 s      7.5 s     292 MB   0.3 s    28.5      19.3     28.5 / 16.5 / 31.1  (fixed cost)
+    100k      7.7 s      9.2 s     594 MB   1.2 s     6.2       4.3      6.2 / 6.3 / 5.9
+    1M       21.2 s     36.9 s    3.5 GB   12.7 s     1.66      1.43     1.42 / 1.79 / 1.66
+    1M       23.0 s     39.4 s    3.6 GB   14.9 s     1.57      1.40     1.57 / 1.54 / 1.82  (1M alone, before)
 
-That run (aa037ba) was twice as slow as the session before's on the same script (1M: 26.5-28.0 s, floor
-13.2-15.2 s, ratio 1.85-2.01, CPU ratio 1.62-1.79; 10k: 7.9 s). Side by side, alternating three 1M builds
-each on copies of one warehouse, 2ca7cc5 (this session's start) then aa037ba: 50.3 s / 87.1 CPU-s against
-46.7 s / 80.7 (7% less of both). The ratio did not follow: the same code measured 1.96 and, half an hour
-later, 2.14 (the floor's CPU seconds went from 52.0 to 45.5 between the two runs); R sits at 2, not below it.
+Those are 8bfae25 on 2026-11-28 (a fast day). The same models measured on the session before's machine, twice
+as slow, put R at 2 (52.3 s against a 26.7 s floor, 1.96; half an hour later 46.6 s, 2.14, CPU ratio
+1.72-1.89): dbt's fixed cost is Python (start-up, compiling and logging each of 134 nodes) and slows more than
+DuckDB's scans on a slower machine (10k: 15.4 s there, 6.8 s here). Side by side, alternating three 1M builds
+each on copies of one warehouse, 2ca7cc5 then aa037ba: 50.3 s / 87.1 CPU-s against 46.7 s / 80.7 (7% less).
 
 What moved the build, each measured alternating against the commit before:
 - stg_state__sync_baseline's key checked in the catalog (the view renames state.sync_baseline, whose
@@ -46,18 +46,24 @@ earlier sessions: unit tests left out of production builds (dbt Labs' advice), s
 (eight models read it), person emails unnested from one typed read of each array.
 Tried and dropped (no gain measured): phone digits by replace() before the regex (faster alone, slower in the
 model: DuckDB evaluates the repeated text expression again), per-mapping canonicalisation branches instead
-of the field type's CASE, an anti-join with the baselines before the baseline join, the build/probe-side
-optimizer off for the whole build (1 s faster, no less CPU, and global: DuckDB cannot set it per query);
-earlier: integer type codes in the canonicalisation's CASE, the workspace column out of the baseline join, the
-pair's timestamps joined back after the filter, preserve_insertion_order off, 1 or 4 dbt threads.
+of the field type's CASE, a person's emails read by one json_transform of the whole record instead of
+`raw -> 'emails'` (no faster: 1.5 CPU-s either way at 1M), an anti-join with the baselines before the
+baseline join, the build/probe-side optimizer off for the whole build (1 s faster, no less CPU, and global:
+DuckDB cannot set it per query); earlier: integer type codes in the canonicalisation's CASE, the workspace
+column out of the baseline join, the pair's timestamps joined back after the filter, preserve_insertion_order
+off, 1 or 4 dbt threads.
 
-Where the 1M build goes (timeline of one build at this run's speed, 45 s): dbt starts in 5.9 s; the lead
+Where the 1M build goes (timeline of one build on the slow machine, 45 s): dbt starts in 5.9 s; the lead
 table (5.2 s) and the person emails (4.4 s) first; int_mapped_field_values 15.9 s (about 26 CPU seconds: the
 baseline join over 10M field rows 6, canonical values 9 of which phones 2-3, Pipedrive JSON 3.4); stage
 intervals 4.2 s beside it; then the merge, the diffs, the plan (2.9 s) and sync_status (2.2 s) in sequence.
 `diff_models_s` on the detail line sums the run times of the models between the raw rows and sync_field_diffs,
-the floor's own work (34.0 s at 1M, each timed while the other dbt thread ran): the rest of the build is the
-plan, the stage history, sync_status, 86 data tests and dbt's fixed cost.
+the floor's own work (34.0 s at 1M on the slow machine, 14.2 s on the fast one, each timed while the other dbt
+thread ran): the rest of the build is the plan, the stage history, sync_status, 86 data tests and dbt's fixed
+cost. That fixed cost, sampled with py-spy at 10k on the fast day: the main thread 2.7 s before the first node
+(imports 1.0 s, loading the saved manifest 0.5 s), then each worker thread about 2.8 s, a fifth of it dbt's event
+logging and a sixth building each node's Jinja context; none of it is in the project's hands short of fewer
+nodes or no debug log file (which operators read).
 """
 
 from __future__ import annotations
