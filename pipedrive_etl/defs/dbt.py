@@ -10,12 +10,14 @@ layer.
 A run reconciles one workspace: the partition key reaches dbt as the var `workspace_id`. Views are never
 filtered (runs of two workspaces may rebuild them at once on Postgres); tables replace only that workspace's
 rows (dbt_project/macros/workspace_scope.sql). dbt reads the same WAREHOUSE_URL as Python, made absolute here
-because dbt runs in the project directory.
+because dbt runs in the project directory. The build records its step in the run's figures (state.run_metrics,
+step `reconcile`): its time, and on failure the models and tests that failed.
 """
 
 import os
 import shutil
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +25,16 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     DbtProject,
     dbt_assets,
 )
 
 from ..dbt_command import DBT_PROJECT_DIR, dbt_args, dbt_executable, dbt_warehouse_url, environment
+from ..metrics import reconcile_figures, utc_now
 from .extract import WAREHOUSE_POOL
+from .metrics import record_step_figures
 from .partitions import workspaces
 from .resources import WarehouseResource
 from .sync_config import sync_config
@@ -106,11 +111,43 @@ def reconcile(
     warehouse: WarehouseResource,
 ) -> Iterator[object]:
     url = dbt_warehouse_url(warehouse.resolved_url, Path.cwd())
-    with environment(WAREHOUSE_URL=url, DBT_TARGET="postgres" if url.startswith("postgres") else "duckdb"):
-        invocation = dbt.cli(
-            dbt_args(context.partition_key, full_refresh=config.full_refresh), context=context
-        )
-    yield from invocation.stream()
+    target = "postgres" if url.startswith("postgres") else "duckdb"
+    started_at, invocation = utc_now(), None
+    try:
+        with environment(WAREHOUSE_URL=url, DBT_TARGET=target):
+            invocation = dbt.cli(
+                dbt_args(context.partition_key, full_refresh=config.full_refresh), context=context
+            )
+        yield from invocation.stream()
+    except Exception as error:
+        _record_build(context, warehouse, started_at, error=_failed_nodes(invocation) or str(error))
+        raise
+    _record_build(context, warehouse, started_at)
+
+
+def _record_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, started_at: datetime, *,
+                  error: str | None = None) -> None:
+    """The build's step in the run's figures: how long it took, and whether it finished (the run's summary
+    counts the marts only when it did)."""
+    with warehouse.open() as store:
+        record_step_figures(context, store, context.partition_key,
+                            reconcile_figures(context.op_def.name, started_at, error=error))
+
+
+def _failed_nodes(invocation: DbtCliInvocation | None) -> str | None:
+    """Which models and tests failed, with the start of dbt's message, from run_results.json: what an
+    operator needs first (dagster-dbt's own error names only the command and its exit code)."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"] if invocation else []
+    except (OSError, ValueError, KeyError):  # dbt stopped before writing it: its own message says why
+        return None
+    failed = [f"{result['unique_id'].split('.')[-1]} ({_one_line(result.get('message'))})"
+              for result in results if result["status"] in ("error", "fail")]
+    return f"dbt build: {len(failed)} failed: " + "; ".join(failed) if failed else None
+
+
+def _one_line(text: str | None, limit: int = 200) -> str:
+    return " ".join((text or "").split())[:limit]
 
 
 def _scalar(warehouse: WarehouseResource, sql: str, workspace_id: str) -> int:

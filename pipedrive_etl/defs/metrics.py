@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from ..connections import workspace_budget
+from ..extract.coldcopy_runner import COLDCOPY_TABLES
+from ..extract.streams import STREAMS
 from ..metrics import StepFigures, SyncRun, record_step, summarise_run, write_sync_run
 from ..metrics.sync_runs import SYNCED_STATUSES, recorded_status
 from ..warehouse import Warehouse
@@ -24,6 +26,14 @@ SYNC_RUNS = dg.AssetKey(["sync_runs"])
 # What a run's summary reads: the writeback's outcomes, the marts' diffs and conflicts, the copied events.
 SUMMARISED = [dg.AssetKey(["writeback", "changes"]), dg.AssetKey(["sync_field_diffs"]),
               dg.AssetKey(["sync_conflicts"]), dg.AssetKey(["pipedrive", "webhook_events"])]
+# The other assets that record step figures, named here because they import this module. Upstream of the
+# summary, so it runs after them in any job that selects them: a full refresh selects only extraction and the
+# summary, and Dagster orders a job's assets by the dependencies among those it selected.
+STEP_RECORDERS = [
+    *(dg.AssetKey(["pipedrive", name])
+      for name in (*STREAMS, "fields", "deal_stage_changes", "custom_fields")),
+    *(dg.AssetKey(["coldcopy", name]) for name in COLDCOPY_TABLES),
+]
 PARTITION_TAG = "dagster/partition"
 
 
@@ -48,7 +58,8 @@ def sync_run_metadata(run: SyncRun) -> dict[str, object]:
             "writes_by_outcome": dg.MetadataValue.json(run.writes_by_outcome)}
 
 
-@dg.asset(key=SYNC_RUNS, deps=SUMMARISED, partitions_def=workspaces, group_name="metrics", kinds={"python"},
+@dg.asset(key=SYNC_RUNS, deps=[*SUMMARISED, *STEP_RECORDERS], partitions_def=workspaces, group_name="metrics",
+          kinds={"python"},
           pool="warehouse",  # the warehouse pool of defs/extract.py (it imports this module)
           owners=["team:pipedrive-etl"],
           description="The run's summary in marts.sync_runs (one row per run and workspace): rows extracted, "

@@ -19,6 +19,10 @@ from ..writeback.runner import WritebackResult
 from .latency import LatencyHistogram
 
 TABLE = "state.run_metrics"
+# A step's `source`: where its figures come from. Extraction reads the first two; `dbt` is the reconciliation
+# (one `dbt build`), whose completed step is what makes a run's marts its own.
+PIPEDRIVE, COLDCOPY, WRITEBACK, RECONCILE = "pipedrive", "coldcopy", "writeback", "dbt"
+EXTRACTION_SOURCES = (PIPEDRIVE, COLDCOPY)
 
 
 def utc_now() -> datetime:
@@ -28,7 +32,7 @@ def utc_now() -> datetime:
 @dataclass
 class StepFigures:
     step: str  # the asset key, "pipedrive/persons"
-    source: str  # pipedrive | coldcopy | writeback
+    source: str  # pipedrive | coldcopy | writeback | dbt
     started_at: datetime
     finished_at: datetime
     rows_extracted: int = 0
@@ -51,7 +55,7 @@ class StepFigures:
 
 
 def extraction_figures(step: str, started_at: datetime, result: ExtractResult,
-                       stats: RequestStats | None = None, *, source: str = "pipedrive") -> StepFigures:
+                       stats: RequestStats | None = None, *, source: str = PIPEDRIVE) -> StepFigures:
     """A Pipedrive stream (with its client's stats) or a ColdCopy table (no API: `stats` None)."""
     figures = StepFigures(step, source, started_at, utc_now(), rows_extracted=result.rows,
                           is_complete=result.complete, stop_reason=result.deferred)
@@ -61,10 +65,15 @@ def extraction_figures(step: str, started_at: datetime, result: ExtractResult,
 def writeback_figures(step: str, started_at: datetime, result: WritebackResult,
                       stats: RequestStats | None) -> StepFigures:
     stopped = result.blocked or result.stopped
-    figures = StepFigures(step, "writeback", started_at, utc_now(), writes_planned=result.planned,
+    figures = StepFigures(step, WRITEBACK, started_at, utc_now(), writes_planned=result.planned,
                           writes_by_outcome=dict(result.counts), is_complete=stopped is None,
                           stop_reason=stopped, is_dry_run=result.dry_run)
     return figures.with_requests(stats) if stats is not None else figures
+
+
+def reconcile_figures(step: str, started_at: datetime, *, error: str | None = None) -> StepFigures:
+    """The `dbt build`: when it ran and whether it finished; `error` is why it did not (dbt's message)."""
+    return StepFigures(step, RECONCILE, started_at, utc_now(), is_complete=error is None, stop_reason=error)
 
 
 def record_step(warehouse: Warehouse, run_id: str, workspace_id: str, figures: StepFigures, *,

@@ -19,7 +19,16 @@ from ..pipedrive.budget import TokenBudget
 from ..warehouse import Warehouse
 from ..writeback.log import DEFERRED, FAILED, SUCCEEDED, UNKNOWN
 from .latency import LatencyHistogram
-from .steps import StepFigures, aware, load_steps, utc_now
+from .steps import (
+    COLDCOPY,
+    EXTRACTION_SOURCES,
+    PIPEDRIVE,
+    RECONCILE,
+    StepFigures,
+    aware,
+    load_steps,
+    utc_now,
+)
 
 TABLE = "marts.sync_runs"
 SUCCEEDED_RUN, PARTIAL_RUN, FAILED_RUN = "succeeded", "partial", "failed"
@@ -92,8 +101,9 @@ class Window:
 def summarise_run(warehouse: Warehouse, run_id: str, workspace_id: str, *, job_name: str | None = None,
                   run_started_at: datetime | None = None, failed: bool = False,
                   budget: TokenBudget | None = None, now: datetime | None = None) -> SyncRun:
-    """The run's row. `failed` runs never reached the end: the marts may be an earlier run's, so their diffs
-    and conflicts are left unknown (null)."""
+    """The run's row. Diffs and conflicts are counted only when the run's own dbt build finished: a run that
+    failed, or one that only extracted (a full refresh), would otherwise report an earlier run's marts, so
+    they are left unknown (null)."""
     steps = load_steps(warehouse, run_id, workspace_id)
     finished_at = now or utc_now()
     starts = [step.started_at for step in steps] + ([aware(run_started_at)] if run_started_at else [])
@@ -104,16 +114,18 @@ def summarise_run(warehouse: Warehouse, run_id: str, workspace_id: str, *, job_n
     latency = LatencyHistogram()
     for step in steps:
         latency = latency.merge(step.latency)
-    marts = _mart_counts(warehouse, workspace_id) if not failed else {}
+    reconciled = any(step.source == RECONCILE and step.is_complete for step in steps)
+    marts = _mart_counts(warehouse, workspace_id) if reconciled and not failed else {}
     return SyncRun(
         run_id=run_id, workspace_id=workspace_id, job_name=job_name,
         status=FAILED_RUN if failed else _status(steps, writes), started_at=started_at,
         finished_at=finished_at, duration_seconds=round((finished_at - started_at).total_seconds(), 3),
         previous_run_started_at=window.after, steps=len(steps),
         rows_extracted=sum(step.rows_extracted for step in steps),
-        pipedrive_rows_extracted=sum(step.rows_extracted for step in steps if step.source == "pipedrive"),
-        coldcopy_rows_extracted=sum(step.rows_extracted for step in steps if step.source == "coldcopy"),
-        streams_deferred=sum(1 for step in steps if step.source != "writeback" and not step.is_complete),
+        pipedrive_rows_extracted=sum(step.rows_extracted for step in steps if step.source == PIPEDRIVE),
+        coldcopy_rows_extracted=sum(step.rows_extracted for step in steps if step.source == COLDCOPY),
+        streams_deferred=sum(1 for step in steps
+                             if step.source in EXTRACTION_SOURCES and not step.is_complete),
         field_diffs=marts.get("field_diffs"), conflicts_raised=marts.get("conflicts_raised"),
         conflicts_open=marts.get("conflicts_open"),
         conflicts_resolved=window.count(warehouse, "state.conflict_resolutions", "resolved_at"),
@@ -141,10 +153,11 @@ def write_sync_run(warehouse: Warehouse, run: SyncRun) -> None:
 
 
 def last_synced_at(warehouse: Warehouse, workspace_id: str) -> tuple[datetime, str] | None:
-    """When the workspace's latest succeeded (or partial) run finished, and its status."""
+    """When the workspace's latest succeeded (or partial) run that reconciled finished, and its status. A run
+    that only extracted (a full refresh) is not a sync: its diffs are null, as summarise_run leaves them."""
     row = warehouse.fetchone(
         f"select finished_at, status from {TABLE} where workspace_id = ? and status in (?, ?) "
-        f"order by finished_at desc limit 1", [workspace_id, *SYNCED_STATUSES])
+        f"and field_diffs is not null order by finished_at desc limit 1", [workspace_id, *SYNCED_STATUSES])
     return (aware(row[0]), row[1]) if row else None
 
 
@@ -180,10 +193,11 @@ def _mart_counts(warehouse: Warehouse, workspace_id: str) -> dict[str, int]:
                "conflicts_raised": ("sync_conflicts", "count(*)"),
                "conflicts_open": ("sync_conflicts", "count(case when is_open then 1 end)")}
     for name, (mart, expression) in queries.items():
-        if warehouse.table_exists("marts", mart):  # a run without reconciliation (extraction only)
+        row = None
+        if warehouse.table_exists("marts", mart):  # not yet, when a first dbt build selected other models
             row = warehouse.fetchone(f"select {expression} from marts.{mart} where workspace_id = ?",
                                      [workspace_id])
-            counts[name] = int(row[0]) if row else 0
+        counts[name] = int(row[0]) if row else 0
     return counts
 
 

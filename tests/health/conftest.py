@@ -16,7 +16,7 @@ from pipedrive_etl.cli import build_parser
 from pipedrive_etl.config import load_config
 from pipedrive_etl.connections import pipedrive_client
 from pipedrive_etl.health.commands import health
-from pipedrive_etl.metrics import record_step, summarise_run, write_sync_run
+from pipedrive_etl.metrics import reconcile_figures, record_step, summarise_run, write_sync_run
 from pipedrive_etl.metrics.steps import StepFigures
 from pipedrive_etl.sandbox import FakeClock, Sandbox, seed_pipedrive
 from pipedrive_etl.warehouse import open_warehouse
@@ -86,6 +86,7 @@ class World:
         with open_warehouse(self.warehouse_url) as warehouse:
             record_step(warehouse, run_id, "demo", StepFigures("pipedrive/persons", "pipedrive", started_at,
                                                                finished_at, rows_extracted=5))
+            record_step(warehouse, run_id, "demo", reconcile_figures("reconcile", started_at))
             write_sync_run(warehouse, summarise_run(warehouse, run_id, "demo", now=finished_at))
 
 

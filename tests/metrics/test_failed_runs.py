@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 
 from pipedrive_etl.defs.coldcopy import coldcopy_assets
+from pipedrive_etl.defs.dbt import dbt_resource, reconcile
 from pipedrive_etl.defs.extract import pipedrive_stream_assets
 from pipedrive_etl.defs.metrics import record_failed_sync_runs
 from pipedrive_etl.defs.resources import ColdCopyResource, SyncConfigResource, WarehouseResource
@@ -71,3 +72,23 @@ def test_a_failure_seen_after_a_reexecution_succeeded_keeps_the_succeeded_row(fa
     run_failure_sensor(instance, result, warehouse_url)
     with open_warehouse(warehouse_url) as warehouse:
         assert warehouse.fetchall("select status from marts.sync_runs") == [("succeeded",)]
+
+
+def test_a_dbt_build_that_fails_records_its_step_unfinished_with_dbts_message(tmp_path):
+    warehouse_url = f"duckdb:///{tmp_path}/warehouse.duckdb"  # recording is the same on both backends
+    with open_warehouse(warehouse_url) as warehouse:  # extraction never ran: the persons' table is missing
+        warehouse.execute("drop table raw.pipedrive_persons")
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("workspaces", ["demo"])
+    resources = {"dbt": dbt_resource, "warehouse": WarehouseResource(url=warehouse_url)}
+    result = dg.materialize([reconcile], partition_key="demo", instance=instance, raise_on_error=False,
+                            resources=resources)
+    assert not result.success
+    with open_warehouse(warehouse_url) as warehouse:
+        steps = warehouse.fetchall("select step, source, is_complete, stop_reason from state.run_metrics "
+                                   "where run_id = ?", [result.run_id])
+    [(step, source, is_complete, stop_reason)] = steps
+    assert (step, source, is_complete) == ("reconcile", "dbt", False)
+    # The failed model and dbt's own reason, not only dagster-dbt's "exit code 1".
+    assert stop_reason.startswith("dbt build: 1 failed: stg_pipedrive__persons (")
+    assert "pipedrive_persons does not exist" in stop_reason

@@ -9,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pipedrive_etl.extract.pipedrive_runner import ExtractResult
-from pipedrive_etl.metrics import extraction_figures, record_step, summarise_run, write_sync_run
+from pipedrive_etl.metrics import (
+    extraction_figures,
+    last_synced_at,
+    reconcile_figures,
+    record_step,
+    summarise_run,
+    write_sync_run,
+)
 from pipedrive_etl.metrics.steps import writeback_figures
 from pipedrive_etl.pipedrive._http import RequestStats
 from pipedrive_etl.warehouse import Warehouse, open_warehouse
@@ -106,3 +113,47 @@ def test_requests_tokens_and_latency_add_up_over_the_steps(warehouse):
     assert (run.api_requests, run.tokens_used, run.api_rate_limited, run.api_retries) == (4, 35, 1, 1)
     assert run.latency_mean_ms == pytest.approx(1000 * (3 * 0.1 + 0.5) / 4)
     assert run.latency_p95_ms == 500.0
+
+
+def build_marts(warehouse: Warehouse, diffs: int, conflicts_open: list[bool]) -> None:
+    """The two marts the summary counts, as an earlier dbt build left them."""
+    warehouse.execute("create table marts.sync_field_diffs (workspace_id varchar, mapping_id varchar)")
+    warehouse.execute("create table marts.sync_conflicts (workspace_id varchar, is_open boolean)")
+    for index in range(diffs):
+        warehouse.execute("insert into marts.sync_field_diffs values ('demo', ?)", [f"field-{index}"])
+    warehouse.execute("insert into marts.sync_field_diffs values ('other', 'phone')")
+    for is_open in conflicts_open:
+        warehouse.execute("insert into marts.sync_conflicts values ('demo', ?)", [is_open])
+
+
+def test_diffs_and_conflicts_are_counted_only_for_a_run_whose_dbt_build_finished(warehouse):
+    build_marts(warehouse, diffs=3, conflicts_open=[True, False])
+    record_persons(warehouse, "extracted-only", NIGHT)
+    record_persons(warehouse, "reconciled", NIGHT + timedelta(hours=1))
+    record_step(warehouse, "reconciled", "demo", reconcile_figures("reconcile", NIGHT + timedelta(hours=1)))
+    record_persons(warehouse, "build-failed", NIGHT + timedelta(hours=2))
+    record_step(warehouse, "build-failed", "demo", reconcile_figures(
+        "reconcile", NIGHT + timedelta(hours=2), error="dbt build failed: 1 error"))
+    runs = {run_id: summarise(warehouse, run_id, NIGHT + timedelta(hours=hour))
+            for hour, run_id in enumerate(["extracted-only", "reconciled", "build-failed"])}
+    counted = {run_id: (run.field_diffs, run.conflicts_raised, run.conflicts_open)
+               for run_id, run in runs.items()}
+    assert counted == {"extracted-only": (None, None, None), "reconciled": (3, 2, 1),
+                       "build-failed": (None, None, None)}
+    # A build that failed is a step that did not finish, not an extraction stream left for the next run.
+    assert (runs["build-failed"].steps, runs["build-failed"].streams_deferred) == (2, 0)
+
+
+def test_a_finished_dbt_build_with_no_marts_yet_counts_zero(warehouse):
+    record_step(warehouse, "run-1", "demo", reconcile_figures("reconcile", NIGHT))
+    run = summarise(warehouse, "run-1", NIGHT)
+    assert (run.field_diffs, run.conflicts_raised, run.conflicts_open) == (0, 0, 0)
+
+
+def test_the_last_sync_is_the_last_run_that_reconciled_not_a_later_extraction(warehouse):
+    record_persons(warehouse, "nightly", NIGHT)
+    record_step(warehouse, "nightly", "demo", reconcile_figures("reconcile", NIGHT))
+    nightly = summarise(warehouse, "nightly", NIGHT)
+    record_persons(warehouse, "full-refresh", NIGHT + timedelta(hours=3))
+    summarise(warehouse, "full-refresh", NIGHT + timedelta(hours=3))
+    assert last_synced_at(warehouse, "demo") == (nightly.finished_at, "succeeded")

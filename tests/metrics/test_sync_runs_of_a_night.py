@@ -124,8 +124,20 @@ def test_every_step_recorded_its_figures_under_the_run(completed_run):
     with open_warehouse(completed_run.warehouse_url) as warehouse:
         steps = {r[0] for r in warehouse.fetchall("select step from state.run_metrics where run_id = ?",
                                                    [completed_run.result.run_id])}
-    assert {"pipedrive/persons", "pipedrive/fields", "coldcopy/leads", "writeback/changes"} <= steps
+    expected = {"pipedrive/persons", "pipedrive/fields", "coldcopy/leads", "reconcile", "writeback/changes"}
+    assert expected <= steps
     assert len(steps) == sync_run_row(completed_run)["steps"]
+
+
+def test_the_dbt_build_recorded_its_step_finished_between_extraction_and_writeback(completed_run):
+    with open_warehouse(completed_run.warehouse_url) as warehouse:
+        rows = {row[0]: row[1:] for row in warehouse.fetchall(
+            "select step, source, started_at, finished_at, is_complete, stop_reason from state.run_metrics "
+            "where run_id = ? and step in ('pipedrive/persons', 'reconcile', 'writeback/changes')",
+            [completed_run.result.run_id])}
+    source, started_at, finished_at, is_complete, stop_reason = rows["reconcile"]
+    assert (source, is_complete, stop_reason) == ("dbt", True, None)
+    assert rows["pipedrive/persons"][2] <= started_at < finished_at <= rows["writeback/changes"][1]
 
 
 def test_the_end_of_run_summary_prints_the_runs_own_figures(completed_run, capsys):
