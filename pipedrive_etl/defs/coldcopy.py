@@ -6,6 +6,7 @@ import dagster as dg
 
 from ..extract.coldcopy_runner import COLDCOPY_TABLES, extract_coldcopy_table
 from ..metrics import extraction_figures, utc_now
+from ..metrics.steps import COLDCOPY
 from .extract import WAREHOUSE_POOL, ExtractConfig, no_retry_for_permanent_errors, progress_logger
 from .metrics import record_step_figures
 from .partitions import workspaces
@@ -37,7 +38,7 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
                     sweep_every=timedelta(hours=workspace.id_sweep_every_hours),
                     on_page=progress_logger(context))
                 record_step_figures(context, store, workspace.id, extraction_figures(
-                    context.asset_key.to_user_string(), started_at, result, source="coldcopy"))
+                    context.asset_key.to_user_string(), started_at, result, source=COLDCOPY))
         finally:
             engine.dispose()
         context.log.info(f"{result.stream}: {result.rows} rows ({result.mode})")
