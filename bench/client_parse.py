@@ -111,8 +111,8 @@ def canned_pages(pages: int, seed: int = 7) -> list[bytes]:
 
 
 class ClientPages:
-    """What PipedriveClient does with a page: orjson for the envelope (its request engine's `_decode`), then the
-    models from the data list (`_parse`), each with the cycle collector held off. Times each step."""
+    """What PipedriveClient does with a page: orjson for the envelope (its request engine's `_decode`), then
+    the models from the data list (`_parse`), each with the cycle collector held off. Times each step."""
 
     def __init__(self, pause_gc: bool = True) -> None:
         self.people = TypeAdapter(list[Person])

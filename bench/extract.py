@@ -1,4 +1,5 @@
-"""Benchmark: extraction from the sandbox into DuckDB — tokens over the floor, incremental cost, speed, memory.
+"""Benchmark: extraction from the sandbox into DuckDB — tokens over the floor, incremental cost, speed,
+memory.
 
 1. A full extraction of 10k persons, 5k organizations, 10k deals and 30k activities (plus field definitions,
    pipelines and stages) from the in-process sandbox on a fake clock (so burst pacing costs no wall time: the
@@ -36,9 +37,10 @@ SIZES = {"persons": 10_000, "organizations": 5_000, "deals": 10_000, "activities
 LIST_COST = {"persons": 10, "organizations": 10, "deals": 10, "activities": 10, "pipelines": 5, "stages": 5}
 
 
-def _client(sandbox: Sandbox, clock: FakeClock, base_url: str = "https://sandbox.pipedrive.com") -> PipedriveClient:
-    return PipedriveClient(base_url=base_url, credentials=_auth(), plan="ultimate", transport=sandbox.transport(),
-                           clock=clock.monotonic, sleep=clock.sleep)
+def _client(sandbox: Sandbox, clock: FakeClock,
+            base_url: str = "https://sandbox.pipedrive.com") -> PipedriveClient:
+    return PipedriveClient(base_url=base_url, credentials=_auth(), plan="ultimate",
+                           transport=sandbox.transport(), clock=clock.monotonic, sleep=clock.sleep)
 
 
 def _auth():
@@ -121,25 +123,27 @@ def _free_port() -> int:
 
 
 def peak_rss_mb(persons: int) -> float:
-    """Serve `persons` from a sandbox process; extract them in a child process; return the child's peak RSS."""
+    """Serve `persons` from a sandbox process; extract them in a child process;
+    return the child's peak RSS."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "pipedrive_etl.cli", "sandbox", "serve", "--port", str(port), "--persons", str(persons),
-         "--organizations", "1", "--deals", "0", "--activities", "0", "--plan", "ultimate", "--no-accounting",
-         "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "pipedrive_etl.cli", "sandbox", "serve", "--port", str(port),
+         "--persons", str(persons), "--organizations", "1", "--deals", "0", "--activities", "0",
+         "--plan", "ultimate", "--no-accounting", "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                httpx.get(f"http://127.0.0.1:{port}/api/v1/users/me", headers={"x-api-token": "sandbox-token"},
-                          timeout=2).raise_for_status()
+                httpx.get(f"http://127.0.0.1:{port}/api/v1/users/me",
+                          headers={"x-api-token": "sandbox-token"}, timeout=2).raise_for_status()
                 break
             except httpx.HTTPError:
                 time.sleep(0.5)
         else:
             raise RuntimeError("the sandbox server did not come up")
-        child = subprocess.run([sys.executable, __file__, "--rss-child", str(port)], capture_output=True, text=True,
-                               check=True)
+        child = subprocess.run([sys.executable, __file__, "--rss-child", str(port)], capture_output=True,
+                               text=True, check=True)
         rows, rss = child.stdout.split()[-2:]
         assert int(rows) == persons, (rows, persons)
         return float(rss)
@@ -169,8 +173,8 @@ def main() -> None:
     if not args.skip_rss:
         small, large = peak_rss_mb(10_000), peak_rss_mb(100_000)
         print(f"peak_rss_mb_10k={small:.0f} peak_rss_mb_100k={large:.0f} rss_growth={large / small:.2f}")
-    print(f"records_per_s={figures['records_per_s']:.0f} incremental_share={figures['incremental_share']:.4f} "
-          f"tokens_ratio={figures['tokens_ratio']:.3f}")
+    print(f"records_per_s={figures['records_per_s']:.0f} "
+          f"incremental_share={figures['incremental_share']:.4f} tokens_ratio={figures['tokens_ratio']:.3f}")
 
 
 if __name__ == "__main__":

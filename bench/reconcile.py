@@ -27,7 +27,7 @@ in one run, so one round proves little and ratios measured side by side are the 
     10k       6.8 s      7.5 s     292 MB   0.3 s    28.5      19.3     28.5 / 16.5 / 31.1  (fixed cost)
     100k      7.7 s      9.2 s     594 MB   1.2 s     6.2       4.3      6.2 / 6.3 / 5.9
     1M       21.2 s     36.9 s    3.5 GB   12.7 s     1.66      1.43     1.42 / 1.79 / 1.66
-    1M       23.0 s     39.4 s    3.6 GB   14.9 s     1.57      1.40     1.57 / 1.54 / 1.82  (1M alone, before)
+    1M       23.0 s     39.4 s    3.6 GB   14.9 s     1.57      1.40     1.57 / 1.54 / 1.82 (1M alone, before)
 
 Those are 8bfae25 on 2026-11-28 (a fast day). The same models measured on the session before's machine, twice
 as slow, put R at 2 (52.3 s against a 26.7 s floor, 1.96; half an hour later 46.6 s, 2.14, CPU ratio
@@ -61,9 +61,9 @@ intervals 4.2 s beside it; then the merge, the diffs, the plan (2.9 s) and sync_
 the floor's own work (34.0 s at 1M on the slow machine, 14.2 s on the fast one, each timed while the other dbt
 thread ran): the rest of the build is the plan, the stage history, sync_status, 86 data tests and dbt's fixed
 cost. That fixed cost, sampled with py-spy at 10k on the fast day: the main thread 2.7 s before the first node
-(imports 1.0 s, loading the saved manifest 0.5 s), then each worker thread about 2.8 s, a fifth of it dbt's event
-logging and a sixth building each node's Jinja context; none of it is in the project's hands short of fewer
-nodes or no debug log file (which operators read).
+(imports 1.0 s, loading the saved manifest 0.5 s), then each worker thread about 2.8 s, a fifth of it dbt's
+event logging and a sixth building each node's Jinja context; none of it is in the project's hands short of
+fewer nodes or no debug log file (which operators read).
 """
 
 from __future__ import annotations

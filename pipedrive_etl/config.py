@@ -1,9 +1,11 @@
 """sync.yaml: workspaces, field and stage mappings and creation rules, validated once, before any request.
 
 Every mistake is reported with the path of the bad key and what is allowed there, e.g.
-`sync.yaml: workspaces[0].pipedrive.plan: 'gold' is not allowed; allowed: 'lite', 'growth', 'premium', 'ultimate'`.
+`sync.yaml: workspaces[0].pipedrive.plan: 'gold' is not allowed; allowed: 'lite', 'growth', 'premium',
+'ultimate'`.
 Secrets never live in this file: a workspace names the environment variable that holds its API token (or the
-OAuth connection stored in the warehouse). `${VAR}` and `${VAR:-default}` in string values read the environment.
+OAuth connection stored in the warehouse). `${VAR}` and `${VAR:-default}` in string values read
+the environment.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-Plan = Literal["lite", "growth", "premium", "ultimate", "essential", "advanced", "professional", "power", "enterprise"]
+Plan = Literal["lite", "growth", "premium", "ultimate", "essential", "advanced", "professional", "power",
+               "enterprise"]
 Strategy = Literal["latest_wins", "pipedrive_wins", "coldcopy_wins", "manual"]
 Direction = Literal["both", "to_pipedrive", "to_coldcopy"]
 PipedriveEntity = Literal["person", "organization", "deal", "activity"]
@@ -49,7 +52,8 @@ class OAuthRef(_Strict):
 
 class PipedriveAccount(_Strict):
     company_domain: str = Field(min_length=1)
-    base_url: str | None = Field(None, description="overrides https://<company_domain>.pipedrive.com (the sandbox)")
+    base_url: str | None = Field(
+        None, description="overrides https://<company_domain>.pipedrive.com (the sandbox)")
     auth: Annotated[ApiTokenRef | OAuthRef, Field(discriminator="type")]
     plan: Plan = "growth"
     seats: int = Field(1, ge=1)
@@ -91,7 +95,8 @@ class ActivitySync(_Strict):
 
 class Workspace(_Strict):
     id: str = Field(pattern=_WORKSPACE_ID)
-    coldcopy_workspace_id: str | None = Field(None, description="the workspace's id in ColdCopy; defaults to id")
+    coldcopy_workspace_id: str | None = Field(
+        None, description="the workspace's id in ColdCopy; defaults to id")
     pipedrive: PipedriveAccount
     extraction_budget_share: float = Field(0.6, gt=0, le=1)
     lookback_minutes: int = Field(10, ge=0, le=24 * 60)
@@ -189,7 +194,8 @@ class FieldMapping(_Strict):
     coldcopy_field: str = Field(min_length=1)
     pipedrive: PipedriveFieldRef
     direction: Direction = "both"
-    rule: Strategy | None = Field(None, description="overrides the workspace's conflict_strategy for this field")
+    rule: Strategy | None = Field(
+        None, description="overrides the workspace's conflict_strategy for this field")
     transform: Transform | None = None
 
 
@@ -240,7 +246,8 @@ class SyncConfig(_Strict):
     @field_validator("field_mappings")
     @classmethod
     def _one_mapping_per_coldcopy_field(cls, mappings: list[FieldMapping]) -> list[FieldMapping]:
-        # The ColdCopy field names the mapping in state.sync_baseline: two mappings of one field would share it.
+        # The ColdCopy field names the mapping in state.sync_baseline: two mappings of one field would
+        # share it.
         names = [m.coldcopy_field for m in mappings]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:

@@ -20,11 +20,12 @@ from .redaction import install_redaction
 
 install_redaction()  # every step process loads this module: credentials never reach a log or the event log
 
-extraction_assets = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *coldcopy_assets]
+extraction_assets = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes,
+                     *coldcopy_assets]
 
 defs = dg.Definitions(
-    assets=[*extraction_assets, pipedrive_custom_fields, *webhook_assets, *reconcile_assets, *writeback_assets,
-            *metrics_assets],
+    assets=[*extraction_assets, pipedrive_custom_fields, *webhook_assets, *reconcile_assets,
+            *writeback_assets, *metrics_assets],
     asset_checks=[*operational_checks, *reconcile_checks],
     jobs=[*build_jobs(extraction_assets), *webhook_jobs],
     schedules=[nightly_schedule(os.environ.get("PIPEDRIVE_ETL_NIGHTLY_CRON", "0 2 * * *"),

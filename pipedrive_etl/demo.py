@@ -1,9 +1,9 @@
 """`pipedrive-etl demo`: the nightly reconciliation of the demo workspace, against the sandbox, on DuckDB.
 
 Seeds the sandbox (a local Pipedrive with its token budget and burst limits) and the ColdCopy demo database,
-serves the sandbox on loopback, runs the `nightly_reconciliation` job for the `demo` partition through Dagster —
-the job the schedule runs — and ends with a summary and where to look next. Every run starts from a fresh sandbox
-and a fresh demo warehouse (`data/demo/warehouse.duckdb`), so it can be repeated.
+serves the sandbox on loopback, runs the `nightly_reconciliation` job for the `demo` partition through
+Dagster — the job the schedule runs — and ends with a summary and where to look next. Every run starts from a
+fresh sandbox and a fresh demo warehouse (`data/demo/warehouse.duckdb`), so it can be repeated.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def _serve_sandbox(persons: int, seed: int, port: int, coldcopy_url: str):
     counts = seed_coldcopy(coldcopy_url, sandbox, workspace_id="demo", seed=seed).counts
     print(f"ColdCopy demo database {coldcopy_url}: {counts}", flush=True)
     gc.freeze()
-    server = uvicorn.Server(uvicorn.Config(create_app(sandbox), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(sandbox), host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, name="sandbox", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -82,10 +83,11 @@ def run(args: argparse.Namespace) -> int:
     from .summary import print_summary
 
     print_summary(os.environ["WAREHOUSE_URL"], "demo", sandbox_tokens=sandbox.tokens_used())
+    connect = f"duckdb.connect('{warehouse_path}', read_only=True)"
     print(f"""
 Next:
   open the UI:        DAGSTER_HOME=$PWD/{DAGSTER_HOME} .venv/bin/dagster dev -w workspace.yaml
-  query the tables:   .venv/bin/python -c "import duckdb; print(duckdb.connect('{warehouse_path}', read_only=True)
+  query the tables:   .venv/bin/python -c "import duckdb; print({connect}
                         .sql('select * from raw.pipedrive_persons limit 5'))"
 """)
     return 0 if ok else 1
@@ -101,12 +103,15 @@ def _run_nightly_job() -> bool:
         instance.add_dynamic_partitions("workspaces", ["demo"])
     print("Running the nightly_reconciliation job for workspace 'demo' through Dagster ...", flush=True)
     # The demo is the workspace's first sync: every lead is linked for the first time and most get a field
-    # written, far past the blocking check's 20%. An operator would review a dry run first; the demo allows it.
-    print("(first sync: the demo allows the writeback past the 20% blocking check; see the README)", flush=True)
+    # written, far past the blocking check's 20%. An operator would review a dry run first; the demo
+    # allows it.
+    print("(first sync: the demo allows the writeback past the 20% blocking check; see the README)",
+          flush=True)
     job = defs.resolve_job_def("nightly_reconciliation")
-    result = job.execute_in_process(instance=instance, partition_key="demo", raise_on_error=False, run_config={
-        "loggers": {"console": {"config": {"log_level": "INFO"}}},
-        "ops": {"writeback__changes": {"config": {"allow_large_change": True}}}})
+    result = job.execute_in_process(
+        instance=instance, partition_key="demo", raise_on_error=False, run_config={
+            "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            "ops": {"writeback__changes": {"config": {"allow_large_change": True}}}})
     if not result.success:
         for event in result.get_step_failure_events():
             print(f"FAILED {event.step_key}: {event.event_specific_data.error.message.strip()}")

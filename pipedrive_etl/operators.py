@@ -1,8 +1,9 @@
 """Operator commands: `conflicts list|resolve`, `budget status`, `sync status`.
 
-They read and write the warehouse named by WAREHOUSE_URL (or `--warehouse-url`) and the workspaces of sync.yaml
-(PIPEDRIVE_ETL_SYNC_CONFIG or `--config`). Resolving a conflict writes a row to `state.conflict_resolutions`; the
-next reconciliation applies it (and the writeback writes the chosen value to the other side).
+They read and write the warehouse named by WAREHOUSE_URL (or `--warehouse-url`) and the workspaces of
+sync.yaml (PIPEDRIVE_ETL_SYNC_CONFIG or `--config`). Resolving a conflict writes a row to
+`state.conflict_resolutions`; the next reconciliation applies it (and the writeback writes the chosen value to
+the other side).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     resolve.add_argument("--actor", default=os.environ.get("PIPEDRIVE_ETL_ACTOR") or getpass.getuser())
     resolve.set_defaults(func=conflicts_resolve)
 
-    budget = subparsers.add_parser("budget", help="token budget").add_subparsers(dest="budget_command", required=True)
+    budget = subparsers.add_parser("budget", help="token budget").add_subparsers(
+        dest="budget_command", required=True)
     status = budget.add_parser("status", help="tokens used today of each company's daily budget")
     common(status)
     status.set_defaults(func=budget_status)
@@ -81,8 +83,8 @@ def conflicts_list(args: argparse.Namespace) -> int:
         columns = [c for (c,) in warehouse.fetchall(
             "select column_name from information_schema.columns where table_schema = 'marts' and "
             "table_name = 'sync_conflicts' order by ordinal_position")]
-        wanted = [c for c in ("coldcopy_lead_id", "mapping_id", "coldcopy_value", "pipedrive_value", "baseline_value",
-                              "rule_applied", "resolution") if c in columns]
+        wanted = [c for c in ("coldcopy_lead_id", "mapping_id", "coldcopy_value", "pipedrive_value",
+                              "baseline_value", "rule_applied", "resolution") if c in columns]
         where = "workspace_id = ?" + ("" if args.all else " and is_open")
         rows = warehouse.fetchall(f"select {', '.join(wanted)} from marts.sync_conflicts where {where} "
                                   "order by coldcopy_lead_id, mapping_id", [args.workspace])
@@ -90,7 +92,8 @@ def conflicts_list(args: argparse.Namespace) -> int:
         print(f"No {'' if args.all else 'open '}conflicts in workspace {args.workspace!r}.")
         return 0
     _print_rows(wanted, rows)
-    print(f"\n{len(rows)} conflict(s). Settle one: pipedrive-etl conflicts resolve --workspace {args.workspace} "
+    print(f"\n{len(rows)} conflict(s). Settle one: pipedrive-etl conflicts resolve "
+          f"--workspace {args.workspace} "
           "--lead LEAD --field FIELD --keep coldcopy|pipedrive (or --value V)")
     return 0
 
@@ -146,7 +149,8 @@ def sync_status_command(args: argparse.Namespace) -> int:
         if not states:
             print(f"Workspace {args.workspace!r} has not been extracted yet.")
             return 1
-        _print_rows(["stream", "last complete run began", "run in progress since", "resume cursor", "last sweep"],
+        _print_rows(["stream", "last complete run began", "run in progress since", "resume cursor",
+                     "last sweep"],
                     [(s.stream, s.high_watermark, s.run_started_at, "yes" if s.cursor else "",
                       s.last_sweep_at) for s in states])
         if warehouse.table_exists("marts", "sync_status"):
@@ -154,11 +158,13 @@ def sync_status_command(args: argparse.Namespace) -> int:
                 "select column_name from information_schema.columns where table_schema = 'marts' and "
                 "table_name = 'sync_status'")]
             if "status" in columns:
-                counts = warehouse.fetchall("select status, count(*) from marts.sync_status where workspace_id = ? "
+                counts = warehouse.fetchall("select status, count(*) from marts.sync_status "
+                                            "where workspace_id = ? "
                                             "group by status order by status", [args.workspace])
                 print()
                 _print_rows(["lead status", "leads"], counts)
-        failed = warehouse.fetchall("select entity, count(*) from state.writeback_log where workspace_id = ? and "
+        failed = warehouse.fetchall("select entity, count(*) from state.writeback_log "
+                                    "where workspace_id = ? and "
                                     "status = 'failed' group by entity", [args.workspace])
         if failed:
             print()

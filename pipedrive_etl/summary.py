@@ -16,7 +16,8 @@ def print_summary(warehouse_url: str, workspace_id: str, *, sandbox_tokens: int 
         print(f"\nSummary of workspace {workspace_id!r} ({warehouse_url})")
         print("  extracted:")
         for table in RAW_TABLES:
-            count = warehouse.fetchone(f"select count(*) from raw.{table} where workspace_id = ?", [workspace_id])[0]
+            count = warehouse.fetchone(f"select count(*) from raw.{table} where workspace_id = ?",
+                                       [workspace_id])[0]
             print(f"    raw.{table:<32} {count:>8,}")
         for mart, label in (("sync_field_diffs", "field diffs"), ("sync_conflicts", "conflicts"),
                             ("writeback_plan", "planned writes")):

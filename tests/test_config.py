@@ -28,12 +28,14 @@ def test_an_unknown_key_is_named_with_its_path():
 def test_a_bad_value_says_what_is_allowed():
     data = _config()
     data["workspaces"][0] = {**WORKSPACE, "pipedrive": {**WORKSPACE["pipedrive"], "plan": "gold"}}
-    with pytest.raises(ConfigError, match=r"pipedrive\.plan: 'gold' is not allowed; allowed: 'lite', 'growth'"):
+    with pytest.raises(ConfigError,
+                       match=r"pipedrive\.plan: 'gold' is not allowed; allowed: 'lite', 'growth'"):
         parse_config(data)
 
 
 def test_every_problem_is_reported_at_once():
-    data = _config(field_mappings=[{"coldcopy_field": "phone", "pipedrive": {"entity": "person"}, "rule": "loudest"}])
+    data = _config(field_mappings=[{"coldcopy_field": "phone", "pipedrive": {"entity": "person"},
+                                    "rule": "loudest"}])
     with pytest.raises(ConfigError) as caught:
         parse_config(data)
     message = str(caught.value)

@@ -13,18 +13,18 @@ def _args(tmp_path, *words):
 
 
 def test_resolving_a_conflict_records_the_choice_for_the_next_run(tmp_path, capsys):
-    code = main(_args(tmp_path, "conflicts", "resolve", "--workspace", "demo", "--lead", "L1", "--field", "phone",
-                      "--keep", "pipedrive", "--actor", "ops@example.test"))
+    code = main(_args(tmp_path, "conflicts", "resolve", "--workspace", "demo", "--lead", "L1",
+                      "--field", "phone", "--keep", "pipedrive", "--actor", "ops@example.test"))
     assert code == 0 and "The next run writes it" in capsys.readouterr().out
     with open_warehouse(f"duckdb:///{tmp_path}/w.duckdb") as warehouse:
-        rows = warehouse.fetchall("select workspace_id, coldcopy_lead_id, field, chosen_side, chosen_value, resolved_by "
-                                  "from state.conflict_resolutions")
+        rows = warehouse.fetchall("select workspace_id, coldcopy_lead_id, field, chosen_side, chosen_value, "
+                                  "resolved_by from state.conflict_resolutions")
     assert rows == [("demo", "L1", "phone", "pipedrive", None, "ops@example.test")]
 
 
 def test_resolving_an_unmapped_field_is_refused_with_the_mapped_ones(tmp_path, capsys):
-    code = main(_args(tmp_path, "conflicts", "resolve", "--workspace", "demo", "--lead", "L1", "--field", "fax",
-                      "--value", "1"))
+    code = main(_args(tmp_path, "conflicts", "resolve", "--workspace", "demo", "--lead", "L1",
+                      "--field", "fax", "--value", "1"))
     assert code == 2 and "mapped fields: custom_fields.lead_score" in capsys.readouterr().out
 
 

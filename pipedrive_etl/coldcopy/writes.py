@@ -1,8 +1,9 @@
 """Writes to ColdCopy's database: mapped lead fields, lead status, and campaign actions in an outbox table.
 
-ColdCopy owns its schema; we touch `leads` (mapped columns, `custom_fields` JSON keys, `status`, `updated_at`) and
-own one table of our own, `pipedrive_campaign_actions`, an outbox ColdCopy's campaign engine consumes. An outbox
-row is unique on the plan key that produced it, so writing it twice (a rerun after a crash) stores it once.
+ColdCopy owns its schema; we touch `leads` (mapped columns, `custom_fields` JSON keys, `status`, `updated_at`)
+and own one table of our own, `pipedrive_campaign_actions`, an outbox ColdCopy's campaign engine consumes. An
+outbox row is unique on the plan key that produced it, so writing it twice (a rerun after a crash) stores
+it once.
 """
 
 from __future__ import annotations
@@ -60,21 +61,24 @@ def update_lead(connection: sa.Connection, leads: sa.Table, workspace_id: str, l
         columns["custom_fields"] = json.dumps(merged, sort_keys=True)
     # updated_at moves so ColdCopy's own consumers see the change; the next extraction reads it back, finds it
     # equal to the new baseline, and plans nothing (echo suppression).
-    result = connection.execute(sa.update(leads).where(leads.c.id == lead_id, leads.c.workspace_id == workspace_id)
+    result = connection.execute(sa.update(leads)
+                                .where(leads.c.id == lead_id, leads.c.workspace_id == workspace_id)
                                 .values(**columns, updated_at=now))
     return result.rowcount > 0
 
 
-def queue_campaign_action(connection: sa.Connection, *, plan_key: str, workspace_id: str, lead_id: str, action: str,
-                          deal_id: int | None, stage_id: int | None, payload: dict[str, Any], now: datetime) -> bool:
+def queue_campaign_action(connection: sa.Connection, *, plan_key: str, workspace_id: str, lead_id: str,
+                          action: str, deal_id: int | None, stage_id: int | None, payload: dict[str, Any],
+                          now: datetime) -> bool:
     """Insert an outbox row unless this plan key already has one; True when inserted."""
     exists = connection.execute(sa.select(campaign_actions_outbox.c.id).where(
         campaign_actions_outbox.c.plan_key == plan_key)).first()
     if exists:
         return False
     connection.execute(sa.insert(campaign_actions_outbox).values(
-        plan_key=plan_key, workspace_id=workspace_id, lead_id=lead_id, action=action, pipedrive_deal_id=deal_id,
-        stage_id=stage_id, payload=json.dumps(payload, default=str, sort_keys=True), created_at=now))
+        plan_key=plan_key, workspace_id=workspace_id, lead_id=lead_id, action=action,
+        pipedrive_deal_id=deal_id, stage_id=stage_id,
+        payload=json.dumps(payload, default=str, sort_keys=True), created_at=now))
     return True
 
 

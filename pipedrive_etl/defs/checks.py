@@ -1,4 +1,5 @@
-"""Asset checks operators read in the UI: extraction freshness and the day's budget headroom, per workspace."""
+"""Asset checks operators read in the UI: extraction freshness and the day's budget headroom, per
+workspace."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +24,8 @@ def _freshness_check(stream: str) -> dg.AssetChecksDefinition:
     asset_key = ["pipedrive", stream]
 
     @dg.asset_check(asset=asset_key, name="extraction_freshness", blocking=False,
-                    description=f"Every workspace's {stream} were extracted completely within the last 26 hours.")
+                    description=f"Every workspace's {stream} were extracted completely "
+                                "within the last 26 hours.")
     def _check(sync_config: SyncConfigResource, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         try:
             workspace_ids = [w.id for w in sync_config.load().workspaces]
@@ -57,5 +59,6 @@ def budget_headroom(sync_config: SyncConfigResource, warehouse: WarehouseResourc
                                          "over_75_percent": ", ".join(over) or "none"})
 
 
-freshness_checks = [_freshness_check(stream) for stream in ("persons", "organizations", "deals", "activities")]
+freshness_checks = [_freshness_check(stream)
+                    for stream in ("persons", "organizations", "deals", "activities")]
 operational_checks = [*freshness_checks, budget_headroom]

@@ -1,4 +1,5 @@
-"""Extraction assets for ColdCopy: leads, companies, email events and call logs, one materialization per workspace."""
+"""Extraction assets for ColdCopy: leads, companies, email events and call logs, one materialization per
+workspace."""
 
 from datetime import timedelta
 
@@ -12,7 +13,8 @@ from .metrics import record_step_figures
 from .partitions import workspaces
 from .resources import ColdCopyResource, SyncConfigResource, WarehouseResource
 
-_GRAIN = {"leads": "lead", "companies": "company", "email_events": "email event (sent, opened, clicked, replied, bounced)",
+_GRAIN = {"leads": "lead", "companies": "company",
+          "email_events": "email event (sent, opened, clicked, replied, bounced)",
           "call_logs": "logged call (direction, outcome, duration, notes)"}
 
 
@@ -22,7 +24,8 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
     @dg.asset(key=["coldcopy", name], partitions_def=workspaces, group_name="coldcopy", kinds={"sql"},
               pool=WAREHOUSE_POOL, retry_policy=dg.RetryPolicy(max_retries=2, delay=15),
               owners=["team:pipedrive-etl"],
-              description=f"ColdCopy {name} of the workspace, incremental by {spec.change_column}, in {spec.table}: "
+              description=f"ColdCopy {name} of the workspace, "
+                          f"incremental by {spec.change_column}, in {spec.table}: "
                           f"one row per {_GRAIN[name]}, the source row kept whole as JSON.")
     def _asset(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
                warehouse: WarehouseResource, coldcopy: ColdCopyResource) -> dg.MaterializeResult:
@@ -33,7 +36,8 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
         try:
             with warehouse.open() as store:
                 result = extract_coldcopy_table(
-                    engine, store, workspace.id, workspace.coldcopy_id, spec, full_refresh=config.full_refresh,
+                    engine, store, workspace.id, workspace.coldcopy_id, spec,
+                    full_refresh=config.full_refresh,
                     lookback=timedelta(minutes=workspace.lookback_minutes),
                     sweep_every=timedelta(hours=workspace.id_sweep_every_hours),
                     on_page=progress_logger(context))
@@ -42,7 +46,8 @@ def _coldcopy_asset(name: str) -> dg.AssetsDefinition:
         finally:
             engine.dispose()
         context.log.info(f"{result.stream}: {result.rows} rows ({result.mode})")
-        return dg.MaterializeResult(metadata={"mode": result.mode, "rows": result.rows, "batches": result.pages,
+        return dg.MaterializeResult(metadata={"mode": result.mode, "rows": result.rows,
+                                              "batches": result.pages,
                                               "updated_since": result.updated_since.isoformat()
                                               if result.updated_since else ""})
 

@@ -42,7 +42,8 @@ def pipedrive_custom_fields(context: dg.AssetExecutionContext, config: CustomFie
                                                  dry_run=config.dry_run)
             # Its requests and tokens count in the run's figures (marts.sync_runs) like every other step's.
             record_step_figures(context, store, workspace.id, StepFigures(
-                context.asset_key.to_user_string(), "pipedrive", started_at, utc_now()).with_requests(client.stats))
+                context.asset_key.to_user_string(), "pipedrive", started_at,
+                utc_now()).with_requests(client.stats))
     for warning in report.warnings:
         context.log.warning(warning)
     context.log.info("\n".join(report.lines()))

@@ -1,4 +1,5 @@
-"""Extraction assets: Pipedrive streams and the deal changelog, one materialization per workspace partition."""
+"""Extraction assets: Pipedrive streams and the deal changelog, one materialization per workspace
+partition."""
 
 
 import time
@@ -8,13 +9,13 @@ from datetime import timedelta
 
 import dagster as dg
 
+from ..config import ConfigError, Workspace
+from ..connections import workspace_budget
 from ..extract.pipedrive_runner import ExtractResult, extract_fields, extract_stream
 from ..extract.stage_changes import extract_deal_stage_changes
 from ..extract.streams import STREAMS
-from ..config import ConfigError, Workspace
 from ..metrics import extraction_figures, utc_now
 from ..pipedrive import BlockedError, PipedriveClient, UnauthorizedError
-from ..connections import workspace_budget
 from ..warehouse import Warehouse
 from ..warehouse.ledger import WarehouseLedger
 from .metrics import record_step_figures
@@ -32,7 +33,8 @@ class ExtractConfig(dg.Config):
     full_refresh: bool = False
 
 
-Extraction = Callable[[PipedriveClient, Warehouse, Workspace, ExtractConfig, dg.AssetExecutionContext], ExtractResult]
+Extraction = Callable[[PipedriveClient, Warehouse, Workspace, ExtractConfig, dg.AssetExecutionContext],
+                      ExtractResult]
 
 
 def result_metadata(result: ExtractResult, client: PipedriveClient) -> dict[str, object]:
@@ -55,7 +57,8 @@ def result_metadata(result: ExtractResult, client: PipedriveClient) -> dict[str,
 
 @contextmanager
 def no_retry_for_permanent_errors() -> Iterator[None]:
-    """A bad sync.yaml, a rejected token or Cloudflare's block will not heal in 30 s: fail without step retries."""
+    """A bad sync.yaml, a rejected token or Cloudflare's block will not heal in 30 s:
+    fail without step retries."""
     try:
         yield
     except (ConfigError, BlockedError, UnauthorizedError) as exc:
@@ -84,12 +87,15 @@ def _run_extraction(context: dg.AssetExecutionContext, config: ExtractConfig, sy
                 context.asset_key.to_user_string(), started_at, result, client.stats))
     if result.deferred:
         context.log.warning(f"{result.stream}: deferred: {result.deferred}")
-    context.log.info(f"{result.stream}: {result.rows} rows in {result.pages} pages, {result.tokens} tokens ({result.mode})")
+    context.log.info(f"{result.stream}: {result.rows} rows in {result.pages} pages, {result.tokens} tokens "
+                     f"({result.mode})")
     return dg.MaterializeResult(metadata=metadata)
 
 
-def progress_logger(context: dg.AssetExecutionContext, every_seconds: float = 5.0) -> Callable[[str, int, int], None]:
-    """Progress for long extractions, at most one line every few seconds (a changelog pass is thousands of pages)."""
+def progress_logger(context: dg.AssetExecutionContext,
+                    every_seconds: float = 5.0) -> Callable[[str, int, int], None]:
+    """Progress for long extractions, at most one line every few seconds
+    (a changelog pass is thousands of pages)."""
     last = [0.0]
 
     def report(stream: str, pages: int, rows: int) -> None:
@@ -113,7 +119,8 @@ def _stream_asset(name: str) -> dg.AssetsDefinition:
 
     @dg.asset(key=["pipedrive", name], partitions_def=workspaces, group_name="pipedrive", kinds={"pipedrive"},
               pool=WAREHOUSE_POOL, retry_policy=NETWORK_RETRY, owners=["team:pipedrive-etl"],
-              description=f"Pipedrive {name} (v2 list{', incremental by updated_since' if stream.incremental else ''}) "
+              description=f"Pipedrive {name} "
+                          f"(v2 list{', incremental by updated_since' if stream.incremental else ''}) "
                           f"in {stream.table}: one row per {name[:-1]}, typed keys beside the raw JSON.")
     def _asset(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
                warehouse: WarehouseResource, pipedrive: PipedriveResource) -> dg.MaterializeResult:
@@ -129,8 +136,9 @@ pipedrive_stream_assets = [_stream_asset(name) for name in STREAMS]
           pool=WAREHOUSE_POOL, retry_policy=NETWORK_RETRY, owners=["team:pipedrive-etl"],
           description="Field definitions of persons, organizations, deals and activities (v2), custom fields "
                       "included, in raw.pipedrive_fields: one row per entity and field key.")
-def pipedrive_fields(context: dg.AssetExecutionContext, config: ExtractConfig, sync_config: SyncConfigResource,
-                     warehouse: WarehouseResource, pipedrive: PipedriveResource) -> dg.MaterializeResult:
+def pipedrive_fields(context: dg.AssetExecutionContext, config: ExtractConfig,
+                     sync_config: SyncConfigResource, warehouse: WarehouseResource,
+                     pipedrive: PipedriveResource) -> dg.MaterializeResult:
     return run_extraction(context, config, sync_config, warehouse, pipedrive,
                           lambda client, store, workspace, config, _context: extract_fields(
                               client, store, workspace.id, full_refresh=config.full_refresh,
@@ -140,7 +148,8 @@ def pipedrive_fields(context: dg.AssetExecutionContext, config: ExtractConfig, s
 @dg.asset(key=["pipedrive", "deal_stage_changes"], deps=[dg.AssetKey(["pipedrive", "deals"])],
           partitions_def=workspaces, group_name="pipedrive", kinds={"pipedrive"}, pool=WAREHOUSE_POOL,
           retry_policy=NETWORK_RETRY, owners=["team:pipedrive-etl"],
-          description="Stage moves from /v1/deals/{id}/changelog, read only for deals whose stage_change_time "
+          description="Stage moves from /v1/deals/{id}/changelog, "
+                      "read only for deals whose stage_change_time "
                       "moved, in raw.pipedrive_deal_stage_changes: one row per stage change.")
 def pipedrive_deal_stage_changes(context: dg.AssetExecutionContext, config: ExtractConfig,
                                  sync_config: SyncConfigResource, warehouse: WarehouseResource,

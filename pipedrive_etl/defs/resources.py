@@ -1,4 +1,5 @@
-"""Dagster resources: the sync configuration, the warehouse and Pipedrive, each bound once in definitions.py."""
+"""Dagster resources: the sync configuration, the warehouse and Pipedrive, each bound once in
+definitions.py."""
 
 
 import os
@@ -12,7 +13,6 @@ from ..config import SyncConfig, Workspace, load_config
 from ..connections import pipedrive_client
 from ..pipedrive import PipedriveClient, TokenBudget
 from ..warehouse import DEFAULT_WAREHOUSE_URL, Warehouse, open_warehouse
-
 
 DEFAULT_SYNC_CONFIG = "data/demo/sync.yaml"
 
@@ -54,10 +54,13 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class PipedriveResource(dg.ConfigurableResource):
-    """Builds one client per workspace; the API token is read from the variable the workspace names, at run time."""
+    """Builds one client per workspace; the API token is read from the variable the workspace names,
+    at run time."""
 
-    def client(self, workspace: Workspace, budget: TokenBudget, warehouse: Warehouse | None = None) -> PipedriveClient:
-        # The warehouse holds stored (encrypted) credentials: OAuth tokens, and API tokens stored by `secrets`.
+    def client(self, workspace: Workspace, budget: TokenBudget,
+               warehouse: Warehouse | None = None) -> PipedriveClient:
+        # The warehouse holds stored (encrypted) credentials: OAuth tokens, and API tokens stored by
+        # `secrets`.
         return pipedrive_client(workspace, budget=budget, warehouse=warehouse)
 
 

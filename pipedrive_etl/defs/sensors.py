@@ -7,8 +7,10 @@ from .partitions import workspaces
 from .resources import SyncConfigResource
 
 
-@dg.sensor(minimum_interval_seconds=60, description="Adds a `workspaces` partition for each workspace in sync.yaml.")
-def register_workspaces(context: dg.SensorEvaluationContext, sync_config: SyncConfigResource) -> dg.SensorResult:
+@dg.sensor(minimum_interval_seconds=60,
+           description="Adds a `workspaces` partition for each workspace in sync.yaml.")
+def register_workspaces(context: dg.SensorEvaluationContext,
+                        sync_config: SyncConfigResource) -> dg.SensorResult:
     try:
         configured = [workspace.id for workspace in sync_config.load().workspaces]
     except ConfigError as exc:

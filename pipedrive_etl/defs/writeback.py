@@ -25,7 +25,8 @@ class WritebackConfig(dg.Config):
 
 def _table(report: list[dict[str, object]]) -> str:
     lines = ["| target | record | operation | field | before | after |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r['target']} | {r['record']} | {r['operation']} | {r['field']} | {r['before']} | {r['after']} |"
+    lines += [f"| {r['target']} | {r['record']} | {r['operation']} | {r['field']} | "
+              f"{r['before']} | {r['after']} |"
               for r in report]
     return "\n".join(lines)
 
@@ -42,12 +43,14 @@ def _metadata(result: WritebackResult, tokens_left: int) -> dict[str, object]:
     return metadata
 
 
-@dg.asset(key=["writeback", "changes"], deps=[WRITEBACK_PLAN], partitions_def=workspaces, group_name="writeback",
-          kinds={"pipedrive", "sql"}, pool=WAREHOUSE_POOL, retry_policy=NETWORK_RETRY, owners=["team:pipedrive-etl"],
-          description="Writes the workspace's writeback plan to Pipedrive (PATCH, creates, activities) and ColdCopy "
-                      "(lead updates, campaign actions) under the day's token budget, exactly once; the outcome of "
-                      "every write is in state.writeback_log.")
-def writeback_changes(context: dg.AssetExecutionContext, config: WritebackConfig, sync_config: SyncConfigResource,
+@dg.asset(key=["writeback", "changes"], deps=[WRITEBACK_PLAN], partitions_def=workspaces,
+          group_name="writeback", kinds={"pipedrive", "sql"}, pool=WAREHOUSE_POOL, retry_policy=NETWORK_RETRY,
+          owners=["team:pipedrive-etl"],
+          description="Writes the workspace's writeback plan to Pipedrive (PATCH, creates, activities) "
+                      "and ColdCopy (lead updates, campaign actions) under the day's token budget, "
+                      "exactly once; the outcome of every write is in state.writeback_log.")
+def writeback_changes(context: dg.AssetExecutionContext, config: WritebackConfig,
+                      sync_config: SyncConfigResource,
                       warehouse: WarehouseResource, pipedrive: PipedriveResource,
                       coldcopy: ColdCopyResource) -> dg.MaterializeResult:
     with no_retry_for_permanent_errors():
@@ -62,7 +65,8 @@ def writeback_changes(context: dg.AssetExecutionContext, config: WritebackConfig
                              f"{budget.remaining()} tokens left today")
             with pipedrive.client(workspace, budget, store) as client:
                 result = run_writeback(
-                    plan, warehouse=store, workspace_id=workspace.id, coldcopy_workspace_id=workspace.coldcopy_id,
+                    plan, warehouse=store, workspace_id=workspace.id,
+                    coldcopy_workspace_id=workspace.coldcopy_id,
                     client=client, coldcopy_engine=engine, remaining_tokens=budget.remaining(),
                     dry_run=config.dry_run, allow_large_change=config.allow_large_change,
                     max_changed_share=config.max_changed_share, priority_order=config.priority_order,

@@ -5,9 +5,9 @@ Pipelines, stages and field definitions have no `updated_since`; they are read w
 
 Modes: `incremental` reads what changed since the last complete run began, less a look-back (clock skew, and
 edits made while that run was listing); `full` reads everything and then marks records it no longer saw as
-deleted (the id sweep), on the first run, on request, and every `sweep_every`. Each page is stored and its cursor
-committed in one transaction. When the budget cannot pay for the next page the stream stops with `deferred` set
-and its cursor kept: the next run resumes there.
+deleted (the id sweep), on the first run, on request, and every `sweep_every`. Each page is stored and its
+cursor committed in one transaction. When the budget cannot pay for the next page the stream stops with
+`deferred` set and its cursor kept: the next run resumes there.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def is_fresh(state: StreamState, *, max_age: timedelta | None, now: datetime) ->
 def extract_stream(client: PipedriveClient, warehouse: Warehouse, workspace_id: str, stream: Stream, *,
                    full_refresh: bool = False, lookback: timedelta = timedelta(minutes=10),
                    sweep_every: timedelta = timedelta(hours=24), max_age: timedelta | None = None,
-                   now: Callable[[], datetime] = _now, on_page: ProgressCallback | None = None) -> ExtractResult:
+                   now: Callable[[], datetime] = _now,
+                   on_page: ProgressCallback | None = None) -> ExtractResult:
     previous = read_state(warehouse, workspace_id, stream.name)
     if not stream.incremental and not full_refresh and is_fresh(previous, max_age=max_age, now=now()):
         return ExtractResult(stream.name, "fresh")
@@ -93,7 +94,8 @@ def extract_stream(client: PipedriveClient, warehouse: Warehouse, workspace_id: 
             if on_page:
                 on_page(stream.name, result.pages, result.rows)
     except BudgetExhaustedError as exc:
-        result.deferred = f"stopped for the token budget after {result.pages} pages; resumes from its cursor: {exc}"
+        result.deferred = (f"stopped for the token budget after {result.pages} pages; "
+                           f"resumes from its cursor: {exc}")
         result.tokens = client.stats.tokens - tokens_before
         return result
     result.tokens = client.stats.tokens - tokens_before
@@ -106,11 +108,13 @@ def extract_stream(client: PipedriveClient, warehouse: Warehouse, workspace_id: 
     return result
 
 
-def _sweep(warehouse: Warehouse, table: str, workspace_id: str, started: datetime | None, now: datetime) -> int:
+def _sweep(warehouse: Warehouse, table: str, workspace_id: str, started: datetime | None,
+           now: datetime) -> int:
     """Records a full listing did not return are gone (deleted, purged, or no longer visible to the token)."""
     condition = "workspace_id = ? and extracted_at < ? and not is_deleted and swept_deleted_at is null"
     row = warehouse.fetchone(f"select count(*) from {table} where {condition}", [workspace_id, started])
-    warehouse.execute(f"update {table} set swept_deleted_at = ? where {condition}", [now, workspace_id, started])
+    warehouse.execute(f"update {table} set swept_deleted_at = ? where {condition}",
+                      [now, workspace_id, started])
     return int(row[0]) if row else 0
 
 
@@ -118,7 +122,8 @@ def extract_fields(client: PipedriveClient, warehouse: Warehouse, workspace_id: 
                    full_refresh: bool = False, max_age: timedelta | None = None,
                    now: Callable[[], datetime] = _now) -> ExtractResult:
     """Field definitions for every entity, read whole; definitions that disappeared are removed."""
-    if not full_refresh and is_fresh(read_state(warehouse, workspace_id, "fields"), max_age=max_age, now=now()):
+    if not full_refresh and is_fresh(read_state(warehouse, workspace_id, "fields"), max_age=max_age,
+                                     now=now()):
         return ExtractResult("fields", "fresh")
     result = ExtractResult("fields", "full")
     tokens_before = client.stats.tokens

@@ -1,10 +1,10 @@
 """Deal stage changes from `/v1/deals/{id}/changelog`, read only for deals whose `stage_change_time` moved.
 
-The changelog costs 20 tokens a page per deal, so it is read only when the deal's last stage change is newer than
-the one we last read it for, most recent moves first, and only while the budget allows; the rest waits for the
-next run (a first run over a large company spreads over several days rather than spending the budget at once). The changelog has
-no change id: a row's key is a hash of its content, and `ordinal` keeps Pipedrive's order (newest first) so that
-stage history can break ties at one-second precision.
+The changelog costs 20 tokens a page per deal, so it is read only when the deal's last stage change is newer
+than the one we last read it for, most recent moves first, and only while the budget allows; the rest waits
+for the next run (a first run over a large company spreads over several days rather than spending the budget
+at once). The changelog has no change id: a row's key is a hash of its content, and `ordinal` keeps
+Pipedrive's order (newest first) so that stage history can break ties at one-second precision.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def extract_deal_stage_changes(client: PipedriveClient, warehouse: Warehouse, wo
                 "ordinal": ordinal, "raw": text, "extracted_at": extracted_at,
             })
         with warehouse.transaction():
-            warehouse.upsert("raw.pipedrive_deal_stage_changes", rows, key=("workspace_id", "deal_id", "change_key"))
+            warehouse.upsert("raw.pipedrive_deal_stage_changes", rows,
+                             key=("workspace_id", "deal_id", "change_key"))
             warehouse.upsert("state.deal_changelog_state", [{
                 "workspace_id": workspace_id, "deal_id": int(deal_id), "stage_change_time": stage_change_time,
                 "fetched_at": extracted_at}], key=("workspace_id", "deal_id"))

@@ -1,15 +1,16 @@
 """The Pipedrive streams we extract, and how one listed record becomes a raw-table row.
 
-Persons, organizations, deals and activities are read incrementally (`updated_since`); pipelines, stages and field
-definitions have no such filter and are small, so they are read whole every run.
+Persons, organizations, deals and activities are read incrementally (`updated_since`); pipelines, stages and
+field definitions have no such filter and are small, so they are read whole every run.
 """
 
 from __future__ import annotations
 
-import orjson
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from ..warehouse.schema import PIPEDRIVE_ENTITY_EXTRA
 
@@ -31,13 +32,14 @@ class Stream:
 
 
 def _extra_columns(entity: str) -> tuple[str, ...]:
-    return tuple(part.strip().split()[0] for part in PIPEDRIVE_ENTITY_EXTRA[entity].split(",") if part.strip())
+    return tuple(part.strip().split()[0] for part in PIPEDRIVE_ENTITY_EXTRA[entity].split(",")
+                 if part.strip())
 
 
 STREAMS: dict[str, Stream] = {
     name: Stream(name, incremental, _extra_columns(name))
-    for name, incremental in [("persons", True), ("organizations", True), ("deals", True), ("activities", True),
-                              ("pipelines", False), ("stages", False)]
+    for name, incremental in [("persons", True), ("organizations", True), ("deals", True),
+                              ("activities", True), ("pipelines", False), ("stages", False)]
 }
 FIELD_ENTITIES = ("person", "organization", "deal", "activity")
 
@@ -53,7 +55,8 @@ def rfc3339(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def entity_row(stream: Stream, workspace_id: str, raw: dict[str, Any], extracted_at: datetime) -> dict[str, Any]:
+def entity_row(stream: Stream, workspace_id: str, raw: dict[str, Any],
+               extracted_at: datetime) -> dict[str, Any]:
     """One raw-table row from one listed v2 record: the key columns typed, the record kept whole."""
     row: dict[str, Any] = {
         "workspace_id": workspace_id,
@@ -71,7 +74,8 @@ def entity_row(stream: Stream, workspace_id: str, raw: dict[str, Any], extracted
     return row
 
 
-def field_row(entity: str, workspace_id: str, item: Any, raw: dict[str, Any], extracted_at: datetime) -> dict[str, Any]:
+def field_row(entity: str, workspace_id: str, item: Any, raw: dict[str, Any],
+              extracted_at: datetime) -> dict[str, Any]:
     return {
         "workspace_id": workspace_id,
         "entity": entity,

@@ -7,8 +7,8 @@ fields, pipelines, stages) are turned into keys and ids here, in Python, once pe
 
 It writes `state.workspaces`, `state.creation_statuses`, `state.field_mappings`,
 `state.field_mapping_lookups`,
-`state.stage_mappings` and `state.stage_mapping_actions`, and the activity settings in `state.activity_sync` and
-`state.activity_type_map`, replacing that workspace's rows.
+`state.stage_mappings` and `state.stage_mapping_actions`, and the activity settings in `state.activity_sync`
+and `state.activity_type_map`, replacing that workspace's rows.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A workspace's activity settings (sync.yaml `activities:`) in state tables that dbt reads.
 
-`state.activity_sync` holds the switches, `state.activity_type_map` which source types run and what they become:
-direction `to_pipedrive` maps ColdCopy email event types to Pipedrive's `email` activity type (call logs become
-`call`), direction `to_coldcopy` maps Pipedrive activity type keys to ColdCopy timeline entry types. A disabled
-direction stores no type rows, so the models plan nothing for it.
+`state.activity_sync` holds the switches, `state.activity_type_map` which source types run and what they
+become: direction `to_pipedrive` maps ColdCopy email event types to Pipedrive's `email` activity type (call
+logs become `call`), direction `to_coldcopy` maps Pipedrive activity type keys to ColdCopy timeline entry
+types. A disabled direction stores no type rows, so the models plan nothing for it.
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ def activity_rows(workspace: Workspace, now: datetime) -> tuple[dict[str, object
                        settings.to_pipedrive.email_event_types)]
     if settings.to_coldcopy.enabled:
         types += [{"workspace_id": workspace.id, "direction": "to_coldcopy", "source_type": pipedrive_type,
-                   "target_type": coldcopy_type} for pipedrive_type, coldcopy_type in settings.to_coldcopy.types.items()]
+                   "target_type": coldcopy_type}
+                  for pipedrive_type, coldcopy_type in settings.to_coldcopy.types.items()]
     return switches, types
 
 
-def write_activity_settings(warehouse: Warehouse, workspace: Workspace, *, now: datetime | None = None) -> None:
+def write_activity_settings(warehouse: Warehouse, workspace: Workspace, *,
+                            now: datetime | None = None) -> None:
     switches, types = activity_rows(workspace, now or datetime.now(UTC))
     with warehouse.transaction():
         for table in ("state.activity_sync", "state.activity_type_map"):

@@ -33,10 +33,10 @@ from .errors import (
 from .pagination import Page
 
 __all__ = [
-    "ApiTokenAuth", "BadRequestError", "BearerAuth", "BlockedError", "BudgetExhaustedError", "CircuitOpenError",
-    "DailyLimitReachedError", "ForbiddenError", "InMemoryLedger", "NotFoundError", "OAuthToken",
-    "OutcomeUnknownError", "Page", "PipedriveClient", "PipedriveConnectionError", "PipedriveError",
-    "PipedriveStatusError", "PipedriveTimeoutError", "RateLimitError", "RefreshingTokenProvider",
-    "ResponseValidationError", "ServerError", "TokenBudget", "TokenLedger", "UnauthorizedError",
-    "company_base_url", "daily_budget", "rfc3339", "token_cost",
+    "ApiTokenAuth", "BadRequestError", "BearerAuth", "BlockedError", "BudgetExhaustedError",
+    "CircuitOpenError", "DailyLimitReachedError", "ForbiddenError", "InMemoryLedger", "NotFoundError",
+    "OAuthToken", "OutcomeUnknownError", "Page", "PipedriveClient", "PipedriveConnectionError",
+    "PipedriveError", "PipedriveStatusError", "PipedriveTimeoutError", "RateLimitError",
+    "RefreshingTokenProvider", "ResponseValidationError", "ServerError", "TokenBudget", "TokenLedger",
+    "UnauthorizedError", "company_base_url", "daily_budget", "rfc3339", "token_cost",
 ]

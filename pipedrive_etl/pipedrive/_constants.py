@@ -10,8 +10,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 5
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 30.0
-# A server-suggested wait (Retry-After, x-ratelimit-reset) is honoured only up to this cap: the burst window is
-# 2 s, so a longer wait means something else is wrong and backing off is the safer answer.
+# A server-suggested wait (Retry-After, x-ratelimit-reset) is honoured only up to this cap: the burst window
+# is 2 s, so a longer wait means something else is wrong and backing off is the safer answer.
 MAX_SERVER_SUGGESTED_DELAY = 60.0
 RETRY_JITTER = 0.25
 
@@ -24,8 +24,8 @@ MAX_PAGE_LIMIT = 500
 MAX_SEARCH_LIMIT = 100
 MAX_IDS_PER_REQUEST = 100
 
-# Daily budget: 30,000 × plan multiplier × seats + top-ups (pipedrive-api.md §8.1). The retired plan names keep
-# working, so older configurations do not break; Professional (×3) has no current equivalent.
+# Daily budget: 30,000 × plan multiplier × seats + top-ups (pipedrive-api.md §8.1). The retired plan names
+# keep working, so older configurations do not break; Professional (×3) has no current equivalent.
 BASE_DAILY_TOKENS = 30_000
 PLAN_MULTIPLIERS: dict[str, int] = {
     "lite": 1,

@@ -1,13 +1,14 @@
 """The request engine behind the client: budget, burst pacing, retries, the circuit, and typed errors.
 
-Order for every attempt: the circuit may refuse; the budget is charged (or BudgetExhaustedError is raised before
-anything is sent); the burst window is waited for; the request goes out with a timeout. What is retried:
+Order for every attempt: the circuit may refuse; the budget is charged (or BudgetExhaustedError is
+raised before anything is sent); the burst window is waited for; the request goes out with a timeout.
+What is retried:
 - network errors and timeouts, for GET/PATCH/DELETE (repeating them is harmless);
 - 429 after the server's `Retry-After` (capped) or `x-ratelimit-reset`, else exponential backoff with jitter;
 - 5xx with backoff, for GET/PATCH/DELETE.
 A POST that was sent and then failed (timeout, dropped connection, 5xx) is never repeated: it raises
-OutcomeUnknownError so the caller can look for the record before creating it again. 401 is retried once after a
-credential refresh (OAuth); the Cloudflare 403 page and a spent daily budget stop at once.
+OutcomeUnknownError so the caller can look for the record before creating it again. 401 is retried once after
+a credential refresh (OAuth); the Cloudflare 403 page and a spent daily budget stop at once.
 """
 
 from __future__ import annotations
@@ -124,8 +125,10 @@ class RequestEngine:
                 if method not in REPEATABLE_METHODS and not isinstance(exc, _NOT_SENT):
                     raise OutcomeUnknownError(type(exc).__name__, request=request, cause=exc) from exc
                 if attempt >= self.max_retries:
-                    error = PipedriveTimeoutError if isinstance(exc, httpx.TimeoutException) else PipedriveConnectionError
-                    raise error(f"{type(exc).__name__} after {attempt + 1} attempts", request=request) from exc
+                    error = (PipedriveTimeoutError if isinstance(exc, httpx.TimeoutException)
+                             else PipedriveConnectionError)
+                    raise error(f"{type(exc).__name__} after {attempt + 1} attempts",
+                                request=request) from exc
                 self._wait(self._backoff(attempt))
                 attempt += 1
                 continue
@@ -144,8 +147,8 @@ class RequestEngine:
                 continue
             if status == 403 and _is_html(response):
                 raise BlockedError(
-                    "Pipedrive's Cloudflare block page: this token kept sending after 429 responses. All traffic "
-                    "with it should stop for a while; the run stops here.",
+                    "Pipedrive's Cloudflare block page: this token kept sending after 429 responses. "
+                    "All traffic with it should stop for a while; the run stops here.",
                     request=request, response=response, body=body)
             if status == 429:
                 self.stats.rate_limited += 1
@@ -165,7 +168,8 @@ class RequestEngine:
                 self.circuit.record_failure()
                 error = ServerError(_message(body, response), request=request, response=response, body=body)
                 if method not in REPEATABLE_METHODS:
-                    raise OutcomeUnknownError(f"server answered {status}", request=request, cause=error) from error
+                    raise OutcomeUnknownError(f"server answered {status}", request=request,
+                                              cause=error) from error
                 if attempt >= self.max_retries:
                     raise error
                 self._wait(self._backoff(attempt))
@@ -194,8 +198,8 @@ class RequestEngine:
 def _status_error(request: httpx.Request, response: httpx.Response, body: Any) -> PipedriveStatusError:
     if response.status_code == 401:
         return UnauthorizedError(
-            "Pipedrive rejected the credentials: the API token is wrong or revoked, or the OAuth token expired and "
-            "could not be refreshed", request=request, response=response, body=body)
+            "Pipedrive rejected the credentials: the API token is wrong or revoked, or the OAuth token "
+            "expired and could not be refreshed", request=request, response=response, body=body)
     return status_error_class(response.status_code)(_message(body, response), request=request,
                                                      response=response, body=body)
 

@@ -2,8 +2,8 @@
 
 The API token goes in the `x-api-token` header (never the legacy `?api_token=` query, which lands in URLs and
 logs). OAuth access tokens live 60 minutes; the provider refreshes them, once however many requests wait, and
-names the `api_domain` that bearer requests must go to. The OAuth flow itself (authorize, code exchange, storage)
-lives elsewhere; this module only needs something that hands out a current token.
+names the `api_domain` that bearer requests must go to. The OAuth flow itself (authorize, code exchange,
+storage) lives elsewhere; this module only needs something that hands out a current token.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ EventHooks = Mapping[str, list[Callable[..., Any]]]
 
 
 def company_base_url(company_domain: str) -> str:
-    """`acme` or `acme.pipedrive.com` -> `https://acme.pipedrive.com` (Pipedrive recommends the company host)."""
+    """`acme` or `acme.pipedrive.com` -> `https://acme.pipedrive.com`
+    (Pipedrive recommends the company host)."""
     domain = company_domain.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
     if not domain:
         raise ValueError("company domain is empty")
@@ -36,7 +37,8 @@ class Credentials(Protocol):
     def headers(self) -> dict[str, str]: ...
 
     def refresh_after_rejection(self, rejected: dict[str, str]) -> bool:
-        """Called after a 401; return True if new credentials are available and the request is worth one retry."""
+        """Called after a 401; return True if new credentials are available
+        and the request is worth one retry."""
         ...
 
 
@@ -78,8 +80,8 @@ class TokenProvider(Protocol):
 class RefreshingTokenProvider:
     """Hands out a current access token and refreshes it shortly before expiry, one refresh at a time.
 
-    `exchange(refresh_token)` calls the token endpoint and returns the new OAuthToken (Pipedrive returns the same
-    refresh token; whatever comes back is kept). `on_refresh` lets the caller persist it.
+    `exchange(refresh_token)` calls the token endpoint and returns the new OAuthToken (Pipedrive returns the
+    same refresh token; whatever comes back is kept). `on_refresh` lets the caller persist it.
     """
 
     def __init__(self, token: OAuthToken, exchange: Callable[[str], OAuthToken], *,
@@ -107,7 +109,8 @@ class RefreshingTokenProvider:
     def refresh(self, stale_access_token: str) -> str:
         with self._lock:
             # Whoever waited on the lock finds the token already refreshed by the first caller.
-            if self._token.access_token != stale_access_token and self._now() + self._leeway < self._token.expires_at:
+            if (self._token.access_token != stale_access_token
+                    and self._now() + self._leeway < self._token.expires_at):
                 return self._token.access_token
             self._token = self._exchange(self._token.refresh_token)
             self.refresh_count += 1

@@ -1,12 +1,13 @@
 """The daily token budget: what the company may spend today, charged before each request is sent.
 
-Pipedrive gives each company `30,000 × plan multiplier × seats + top-ups` tokens a day, shared by every integration
-and person in it, and answers 429 to everything once they are spent. We count our own spending in a ledger (in
-memory here; the warehouse keeps a shared one so extraction, writeback and webhook runs see one total) and refuse a
-request that would overrun *before* sending it, so a step can stop cleanly instead of meeting 429s for hours.
+Pipedrive gives each company `30,000 × plan multiplier × seats + top-ups` tokens a day, shared by every
+integration and person in it, and answers 429 to everything once they are spent. We count our own spending in
+a ledger (in memory here; the warehouse keeps a shared one so extraction, writeback and webhook runs see one
+total) and refuse a request that would overrun *before* sending it, so a step can stop cleanly instead of
+meeting 429s for hours.
 
-A budget user may be given a share: extraction may reach, say, 80% of the day's tokens, and writeback the whole,
-so the rest is kept for writes and for the company's own people.
+A budget user may be given a share: extraction may reach, say, 80% of the day's tokens, and writeback the
+whole, so the rest is kept for writes and for the company's own people.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ class TokenBudget:
         return self.now().astimezone(self.reset_timezone).date()
 
     def resets_at(self) -> datetime:
-        local_midnight = datetime.combine(self.today() + timedelta(days=1), time(0), tzinfo=self.reset_timezone)
+        local_midnight = datetime.combine(self.today() + timedelta(days=1), time(0),
+                                          tzinfo=self.reset_timezone)
         return local_midnight.astimezone(UTC)
 
     def used(self) -> int:
@@ -112,7 +114,8 @@ class TokenBudget:
         return max(0, self.cap - self.used())
 
     def charge(self, cost: int, *, what: str = "request") -> int:
-        """Record `cost` tokens for the request about to be sent, or raise BudgetExhaustedError without sending."""
+        """Record `cost` tokens for the request about to be sent,
+        or raise BudgetExhaustedError without sending."""
         if cost <= 0:
             return self.used()
         day = self.today()
@@ -120,8 +123,9 @@ class TokenBudget:
         if total is None:
             remaining = max(0, self.cap - self.ledger.used(self.account, day))
             raise BudgetExhaustedError(
-                f"daily token budget exhausted for {self.account!r}: {what} needs {cost} tokens, {remaining} left "
-                f"of {self.cap} ({self.share:.0%} of {self.daily_tokens}); resets at {self.resets_at():%Y-%m-%d %H:%M} UTC",
+                f"daily token budget exhausted for {self.account!r}: {what} needs {cost} tokens, "
+                f"{remaining} left of {self.cap} ({self.share:.0%} of {self.daily_tokens}); "
+                f"resets at {self.resets_at():%Y-%m-%d %H:%M} UTC",
                 needed=cost,
                 remaining=remaining,
                 resets_at=self.resets_at(),

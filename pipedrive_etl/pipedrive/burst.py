@@ -1,9 +1,9 @@
 """Burst pacing: at most N requests per rolling 2-second window, kept in step with Pipedrive's headers.
 
 Pipedrive counts requests per token over a sliding 2 s window (the limit depends on plan and auth type; search
-endpoints have their own bucket of 10). We pace locally so steady-state traffic never meets a 429, and correct the
-local picture from `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` (seconds, not an epoch),
-because other processes may share the token.
+endpoints have their own bucket of 10). We pace locally so steady-state traffic never meets a 429, and correct
+the local picture from `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` (seconds, not an
+epoch), because other processes may share the token.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 
 from ._constants import BURST_LIMITS, BURST_WINDOW_SECONDS, SEARCH_BURST_LIMIT
-
 
 # Pipedrive counts a request when it arrives, we when we send it: a little slack keeps the two windows from
 # disagreeing at the edge, which showed as an occasional 429 in steady state.

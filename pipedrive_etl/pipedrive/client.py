@@ -1,9 +1,10 @@
 """PipedriveClient: the endpoints we use, named as the API names them, on top of the request engine.
 
-Reads are v2 (`/api/v2`), except what only v1 has: deal changelog and flow, webhooks, `users/me`. Writes are v2
-POST and PATCH (there is no bulk write and no upsert in Pipedrive) and DELETE (a soft delete); custom fields
-are created, and enum/set options added, through the v2 field endpoints.
-Lists are generators of whole pages, so a caller can store a page and commit its cursor before asking for more.
+Reads are v2 (`/api/v2`), except what only v1 has: deal changelog and flow, webhooks, `users/me`. Writes are
+v2 POST and PATCH (there is no bulk write and no upsert in Pipedrive) and DELETE (a soft delete); custom
+fields are created, and enum/set options added, through the v2 field endpoints.
+Lists are generators of whole pages, so a caller can store a page and commit its cursor
+before asking for more.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def _params(**values: Any) -> dict[str, str]:
 
 
 class PipedriveClient:
-    """One company's Pipedrive, through one set of credentials. Not tied to Dagster; safe to share across threads."""
+    """One company's Pipedrive, through one set of credentials.
+    Not tied to Dagster; safe to share across threads."""
 
     def __init__(self, *, base_url: str, credentials: Credentials, plan: str = "growth",
                  budget: TokenBudget | None = None, transport: httpx.BaseTransport | None = None,
@@ -126,7 +128,7 @@ class PipedriveClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- plumbing ---------------------------------------------------------------------------------------------
+    # -- plumbing --------------------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                  json_body: Any = None) -> Reply:
@@ -160,11 +162,12 @@ class PipedriveClient:
         reply = self._request(method, path, json_body=json_body)
         return self._parse(model, [reply.body.get("data")], reply)[0]
 
-    # -- v2 lists ---------------------------------------------------------------------------------------------
+    # -- v2 lists --------------------------------------------------------------------------------------------
 
     def iter_entity_pages(self, entity: str, model: type[M] | None, *, updated_since: datetime | None = None,
                           updated_until: datetime | None = None, sort_by: str | None = None,
-                          sort_direction: Literal["asc", "desc"] | None = None, ids: Iterable[int] | None = None,
+                          sort_direction: Literal["asc", "desc"] | None = None,
+                          ids: Iterable[int] | None = None,
                           owner_id: int | None = None, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None,
                           **filters: Any) -> Iterator[Page[Any]]:
         """Pages of `entity`, parsed into `model`; with `model=None` the items are the raw JSON objects (bulk
@@ -175,7 +178,8 @@ class PipedriveClient:
         if id_list is not None and len(id_list) > MAX_IDS_PER_REQUEST:
             raise ValueError(f"at most {MAX_IDS_PER_REQUEST} ids per request, got {len(id_list)}")
         params = _params(updated_since=updated_since, updated_until=updated_until, sort_by=sort_by,
-                         sort_direction=sort_direction, ids=id_list, owner_id=owner_id, limit=limit, **filters)
+                         sort_direction=sort_direction, ids=id_list, owner_id=owner_id, limit=limit,
+                         **filters)
         return self._iter_v2(model, f"/api/v2/{entity}", params, cursor)
 
     def iter_persons(self, **filters: Any) -> Iterator[Page[Person]]:
@@ -205,10 +209,12 @@ class PipedriveClient:
                     cursor: str | None = None) -> Iterator[Page[FieldDefinition]]:
         return self._iter_v2(FieldDefinition, f"/api/v2/{entity}Fields", _params(limit=limit), cursor)
 
-    def search_items(self, term: str, *, item_types: Iterable[str] = ("person",), fields: Iterable[str] | None = None,
+    def search_items(self, term: str, *, item_types: Iterable[str] = ("person",),
+                     fields: Iterable[str] | None = None,
                      exact_match: bool = False, limit: int = MAX_SEARCH_LIMIT,
                      cursor: str | None = None) -> Iterator[Page[dict[str, Any]]]:
-        """v2 itemSearch: pages of `{result_score, item}` hits. `term` needs 2 characters (1 with exact_match)."""
+        """v2 itemSearch: pages of `{result_score, item}` hits.
+        `term` needs 2 characters (1 with exact_match)."""
         if len(term) < (1 if exact_match else 2):
             raise ValueError("search term needs at least 2 characters (1 with exact_match)")
         params = _params(term=term, item_types=list(item_types), fields=list(fields) if fields else None,
@@ -223,7 +229,7 @@ class PipedriveClient:
 
         return iter_cursor_pages(fetch, cursor=cursor)
 
-    # -- v2 single records ------------------------------------------------------------------------------------
+    # -- v2 single records -----------------------------------------------------------------------------------
 
     def get_person(self, person_id: int) -> Person:
         return self._one(Person, "GET", f"/api/v2/persons/{person_id}")
@@ -243,7 +249,7 @@ class PipedriveClient:
     def get_stage(self, stage_id: int) -> Stage:
         return self._one(Stage, "GET", f"/api/v2/stages/{stage_id}")
 
-    # -- v2 writes --------------------------------------------------------------------------------------------
+    # -- v2 writes -------------------------------------------------------------------------------------------
 
     def create_person(self, person: PersonCreate) -> Person:
         return self._one(Person, "POST", "/api/v2/persons", person.to_body())
@@ -286,7 +292,7 @@ class PipedriveClient:
         body = self._request("DELETE", f"/api/v2/{entity}/{record_id}").body
         return int((body.get("data") or {}).get("id", record_id))
 
-    # -- v1 only ----------------------------------------------------------------------------------------------
+    # -- v1 only ---------------------------------------------------------------------------------------------
 
     def iter_deal_changelog(self, deal_id: int, *, limit: int = MAX_PAGE_LIMIT,
                             cursor: str | None = None) -> Iterator[Page[DealChangelogEntry]]:
@@ -315,7 +321,8 @@ class PipedriveClient:
 
     def create_webhook(self, *, subscription_url: str, event_action: str, event_object: str, name: str,
                        http_auth_user: str | None = None, http_auth_password: str | None = None,
-                       version: Literal["1.0", "2.0"] = "2.0", user_id: int | None = None) -> WebhookSubscription:
+                       version: Literal["1.0", "2.0"] = "2.0",
+                       user_id: int | None = None) -> WebhookSubscription:
         body = {k: v for k, v in {
             "subscription_url": subscription_url, "event_action": event_action, "event_object": event_object,
             "name": name, "http_auth_user": http_auth_user, "http_auth_password": http_auth_password,

@@ -1,7 +1,8 @@
-"""What each request costs in daily-budget tokens: the spec's `x-token-cost` (pipedrive-api.md §8.2, Appendix A, B).
+"""What each request costs in daily-budget tokens: the spec's `x-token-cost`
+(pipedrive-api.md §8.2, Appendix A, B).
 
-Costs are flat per call, whatever the `limit`. A route missing from the tables is charged the highest cost of its
-API version's common operations, so an unknown request can only over-count the budget, never overrun it.
+Costs are flat per call, whatever the `limit`. A route missing from the tables is charged the highest cost of
+its API version's common operations, so an unknown request can only over-count the budget, never overrun it.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ def route_template(path: str) -> tuple[str, str]:
 
 
 def token_cost(method: str, path: str) -> int:
-    """Tokens Pipedrive charges for one request of `method` on `path` (a URL path, with its version prefix)."""
+    """Tokens Pipedrive charges for one request of `method` on `path`
+    (a URL path, with its version prefix)."""
     if path.startswith(_OAUTH_PREFIX):
         return 0
     version, template = route_template(path)

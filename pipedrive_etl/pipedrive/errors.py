@@ -65,7 +65,8 @@ class PipedriveStatusError(PipedriveError):
 
     status_code: int = 0
 
-    def __init__(self, message: str, *, request: httpx.Request, response: httpx.Response, body: Any = None) -> None:
+    def __init__(self, message: str, *, request: httpx.Request, response: httpx.Response,
+                 body: Any = None) -> None:
         request_id = _request_id(response)
         suffix = f" (request id {request_id})" if request_id else ""
         super().__init__(f"{describe_request(request)} -> {response.status_code}: {message}{suffix}")

@@ -32,7 +32,8 @@ class PaginationError(RuntimeError):
     """The server handed back a cursor it had already given: following it would loop forever."""
 
 
-def iter_cursor_pages(fetch: Callable[[str | None], Page[T]], *, cursor: str | None = None) -> Iterator[Page[T]]:
+def iter_cursor_pages(fetch: Callable[[str | None], Page[T]], *,
+                      cursor: str | None = None) -> Iterator[Page[T]]:
     """Yield pages from `fetch(cursor)` until `next_cursor` is null. Start at `cursor` to resume."""
     seen: set[str] = set()
     while True:

@@ -304,7 +304,8 @@ def _events(
 
 
 def _calls(rng: random.Random, lead_rows: list[dict], now: datetime) -> list[dict]:
-    """One or two logged calls for leads that answered (replied, interested, meeting booked, not interested)."""
+    """One or two logged calls for leads that answered (replied, interested, meeting booked, not
+    interested)."""
     calls = []
     for lead in lead_rows:
         if lead["status"] not in ("replied", "interested", "meeting_booked", "not_interested"):

@@ -1,8 +1,8 @@
 """A warehouse connection from its URL, with the few operations the pipeline needs on either backend.
 
 DuckDB (the default) is loaded from Arrow; Postgres with COPY into a temporary table. Both then upsert on the
-table's key, so overlapping pages (the look-back, a resumed run) are harmless. SQL in this package is written with
-`?` placeholders; the Postgres side translates them.
+table's key, so overlapping pages (the look-back, a resumed run) are harmless. SQL in this package is written
+with `?` placeholders; the Postgres side translates them.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ class Warehouse(ABC):
     def transaction(self) -> Iterator[None]: ...
 
     @abstractmethod
-    def _load(self, table: str, columns: list[str], rows: list[tuple[Any, ...]], key: Sequence[str]) -> None: ...
+    def _load(self, table: str, columns: list[str], rows: list[tuple[Any, ...]],
+              key: Sequence[str]) -> None: ...
 
     @abstractmethod
     def close(self) -> None: ...
@@ -77,7 +78,8 @@ def _upsert_sql(table: str, source: str, columns: list[str], key: Sequence[str])
     names = ", ".join(columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
     action = f"do update set {updates}" if updates else "do nothing"
-    return f"insert into {table} ({names}) select {names} from {source} on conflict ({', '.join(key)}) {action}"
+    return (f"insert into {table} ({names}) select {names} from {source} "
+            f"on conflict ({', '.join(key)}) {action}")
 
 
 class DuckDBWarehouse(Warehouse):
@@ -91,8 +93,9 @@ class DuckDBWarehouse(Warehouse):
         if url.path is not None:
             url.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(url.path) if url.path else ":memory:")
-        # Each stored page commits (resumability); checkpointing the WAL into the file every 16 MB (the default)
-        # made a third of a full extraction's time. Checkpoint less often; DuckDB still checkpoints on close.
+        # Each stored page commits (resumability); checkpointing the WAL into the file every 16 MB (the
+        # default) made a third of a full extraction's time. Checkpoint less often; DuckDB still checkpoints
+        # on close.
         self._con.execute("set checkpoint_threshold = '256MB'")
         self._depth = 0
 
@@ -125,14 +128,16 @@ class DuckDBWarehouse(Warehouse):
     def _load(self, table: str, columns: list[str], rows: list[tuple[Any, ...]], key: Sequence[str]) -> None:
         import pyarrow as pa
 
-        arrow = pa.table({name: list(values) for name, values in zip(columns, zip(*rows, strict=True), strict=True)})
+        arrow = pa.table({name: list(values)
+                          for name, values in zip(columns, zip(*rows, strict=True), strict=True)})
         self._con.register("_incoming", arrow)
         try:
-            # Delete-then-insert: about a third faster in DuckDB than ON CONFLICT DO UPDATE, same result inside
-            # the caller's transaction.
+            # Delete-then-insert: about a third faster in DuckDB than ON CONFLICT DO UPDATE, same result
+            # inside the caller's transaction.
             keys = ", ".join(key)
             self._con.execute(f"delete from {table} where ({keys}) in (select {keys} from _incoming)")
-            self._con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from _incoming")
+            self._con.execute(f"insert into {table} ({', '.join(columns)}) "
+                              f"select {', '.join(columns)} from _incoming")
         finally:
             self._con.unregister("_incoming")
 
@@ -183,6 +188,7 @@ class PostgresWarehouse(Warehouse):
 def open_warehouse(url: str) -> Warehouse:
     """Connect to the warehouse the URL names and make sure its schemas and tables exist."""
     parsed = parse_warehouse_url(url)
-    warehouse: Warehouse = DuckDBWarehouse(parsed) if parsed.backend == "duckdb" else PostgresWarehouse(parsed)
+    warehouse: Warehouse = (DuckDBWarehouse(parsed) if parsed.backend == "duckdb"
+                            else PostgresWarehouse(parsed))
     warehouse.ensure_schema()
     return warehouse

@@ -1,8 +1,8 @@
 """Extraction cursors in `state.sync_state`: where a stream's last complete run began, and a run in progress.
 
-A run records its mode, start and `updated_since` when it begins, then commits Pipedrive's page cursor together
-with each stored page. A run that dies leaves that cursor behind, and the next run resumes from it with the same
-`updated_since`: no gap, and (because pages are upserted by id) no duplicate.
+A run records its mode, start and `updated_since` when it begins, then commits Pipedrive's page cursor
+together with each stored page. A run that dies leaves that cursor behind, and the next run resumes from it
+with the same `updated_since`: no gap, and (because pages are upserted by id) no duplicate.
 """
 
 from __future__ import annotations
@@ -40,17 +40,20 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def read_state(warehouse: Warehouse, workspace_id: str, stream: str) -> StreamState:
     row = warehouse.fetchone(
-        f"select {_COLUMNS} from state.sync_state where workspace_id = ? and stream = ?", [workspace_id, stream])
+        f"select {_COLUMNS} from state.sync_state where workspace_id = ? and stream = ?",
+        [workspace_id, stream])
     if row is None:
         return StreamState(workspace_id, stream)
     high, mode, started, since, cursor, sweep = row
-    return StreamState(workspace_id, stream, _utc(high), mode, _utc(started), _utc(since), cursor, _utc(sweep))
+    return StreamState(workspace_id, stream, _utc(high), mode, _utc(started), _utc(since), cursor,
+                       _utc(sweep))
 
 
 def write_state(warehouse: Warehouse, state: StreamState) -> None:
     """Upsert the whole row; call inside the transaction that stored the page it describes."""
     warehouse.execute(
-        f"insert into state.sync_state (workspace_id, stream, {_COLUMNS}, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"insert into state.sync_state (workspace_id, stream, {_COLUMNS}, updated_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "on conflict (workspace_id, stream) do update set high_watermark = excluded.high_watermark, "
         "run_mode = excluded.run_mode, run_started_at = excluded.run_started_at, "
         "run_updated_since = excluded.run_updated_since, cursor = excluded.cursor, "
@@ -60,13 +63,16 @@ def write_state(warehouse: Warehouse, state: StreamState) -> None:
 
 
 def write_cursor(warehouse: Warehouse, state: StreamState) -> None:
-    """Move a run's page cursor (the row exists since the run began); cheaper than the whole upsert per page."""
-    warehouse.execute("update state.sync_state set cursor = ?, updated_at = ? where workspace_id = ? and stream = ?",
+    """Move a run's page cursor (the row exists since the run began); cheaper than the whole upsert
+    per page."""
+    warehouse.execute("update state.sync_state set cursor = ?, updated_at = ? "
+                      "where workspace_id = ? and stream = ?",
                       [state.cursor, datetime.now(UTC), state.workspace_id, state.stream])
 
 
 def read_all_states(warehouse: Warehouse, workspace_id: str) -> list[StreamState]:
     rows = warehouse.fetchall(
-        f"select stream, {_COLUMNS} from state.sync_state where workspace_id = ? order by stream", [workspace_id])
+        f"select stream, {_COLUMNS} from state.sync_state where workspace_id = ? order by stream",
+        [workspace_id])
     return [StreamState(workspace_id, stream, _utc(h), m, _utc(s), _utc(u), c, _utc(w))
             for stream, h, m, s, u, c, w in rows]

@@ -66,8 +66,9 @@ def serve(args: argparse.Namespace) -> int:
 
         # The OAuth callback shares the receiver's server (nothing when no OAuth app is configured), and so do
         # the health checks a monitor probes (GET /health/checks).
-        app = create_app(settings, inbox, extra_routes=[*oauth_routes_from_env(env),
-                                                        *health_routes_from_env(_config_path(args, env), env)])
+        app = create_app(settings, inbox,
+                         extra_routes=[*oauth_routes_from_env(env),
+                                       *health_routes_from_env(_config_path(args, env), env)])
         uvicorn.Server(uvicorn_config(app, args.host, args.port, log_level=args.log_level,
                                       access_log=args.access_log)).run()
     finally:

@@ -1,10 +1,10 @@
-"""Execute ColdCopy rows of the plan: lead updates, campaign actions and timeline entries, one ColdCopy transaction
-per batch.
+"""Execute ColdCopy rows of the plan: lead updates, campaign actions and timeline entries, one ColdCopy
+transaction per batch.
 
-The two databases cannot share a transaction. ColdCopy commits first, then the warehouse records the log and the
-new baselines. A crash between the two is harmless: the next plan finds ColdCopy already holding the value, both
-sides agreeing, and only advances the baseline; an outbox row already written is not written again, and a timeline
-entry written again updates its row in place.
+The two databases cannot share a transaction. ColdCopy commits first, then the warehouse records the log and
+the new baselines. A crash between the two is harmless: the next plan finds ColdCopy already holding the
+value, both sides agreeing, and only advances the baseline; an outbox row already written is not written
+again, and a timeline entry written again updates its row in place.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def write_coldcopy(engine: sa.Engine, log: WritebackLog, coldcopy_workspace_id: 
             for row in batch:
                 if row.entity == "lead":
                     changes = [(c.target_key, c.field_type, c.value) for c in row.changes]
-                    if update_lead(connection, leads, coldcopy_workspace_id, str(row.coldcopy_lead_id), changes, now):
+                    if update_lead(connection, leads, coldcopy_workspace_id, str(row.coldcopy_lead_id),
+                                   changes, now):
                         counts.leads_updated += 1
                         applied.append(row)
                     else:
@@ -66,7 +67,8 @@ def write_coldcopy(engine: sa.Engine, log: WritebackLog, coldcopy_workspace_id: 
                         connection, plan_key=row.plan_key, workspace_id=coldcopy_workspace_id,
                         lead_id=str(row.coldcopy_lead_id), action=str(row.campaign_action),
                         deal_id=row.pipedrive_deal_id, stage_id=row.stage_id, now=now,
-                        payload={"stage_change_key": row.stage_change_key, "stage_entered_at": row.stage_entered_at})
+                        payload={"stage_change_key": row.stage_change_key,
+                                 "stage_entered_at": row.stage_entered_at})
                     counts.campaign_actions += 1
                     applied.append(row)
                 elif row.entity == "timeline_entry":

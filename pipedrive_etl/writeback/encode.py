@@ -1,10 +1,11 @@
 """From the plan's canonical text values to Pipedrive v2 write bodies.
 
 dbt compares and plans in one canonical text form (see dbt_project/macros/canonical.sql): numbers without
-trailing zeros, enum and set as option labels, dates ISO. Here each value becomes what v2 accepts, strictly typed
-(v2 refuses strings for numbers and 1/0 for booleans): option labels become option ids through the field
+trailing zeros, enum and set as option labels, dates ISO. Here each value becomes what v2 accepts, strictly
+typed (v2 refuses strings for numbers and 1/0 for booleans): option labels become option ids through the field
 definitions, a set becomes an array of ids (or null to clear: v2 refuses `[]`), ranges split at '/'.
-Phones and emails are lists on Pipedrive's side: the mapped value replaces the primary entry and keeps the others.
+Phones and emails are lists on Pipedrive's side: the mapped value replaces the primary entry and keeps
+the others.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def custom_value(change: FieldChange, catalog: FieldCatalog) -> CustomFieldValue
     return CustomFieldValue(kind, text)
 
 
-def merged_contacts(current: list[dict[str, Any]] | None, new_primary: str | None) -> list[dict[str, Any]] | None:
+def merged_contacts(current: list[dict[str, Any]] | None,
+                    new_primary: str | None) -> list[dict[str, Any]] | None:
     """Replace the primary email or phone, keep the rest; None clears nothing (v2 PATCH cannot delete)."""
     entries = [dict(entry) for entry in current or [] if entry.get("value")]
     if new_primary is None:

@@ -1,8 +1,8 @@
 """`state.writeback_log`, and the state a successful write moves with it: links and baselines.
 
-One row per write (its operation key), whatever the number of attempts. A create is logged `pending` before it is
-sent; success writes the log, the link and the new baselines in one transaction, so a crash leaves either the
-pending row (settled by a search in the next run) or the whole outcome, never half of it.
+One row per write (its operation key), whatever the number of attempts. A create is logged `pending` before it
+is sent; success writes the log, the link and the new baselines in one transaction, so a crash leaves either
+the pending row (settled by a search in the next run) or the whole outcome, never half of it.
 """
 
 from __future__ import annotations
@@ -51,18 +51,20 @@ class WritebackLog:
             "where workspace_id = ? and operation_key = ?", [self.workspace_id, operation_key])
         return LogEntry(*row) if row else None
 
-    def _write(self, row: PlanRow, operation_key: str, entity: str, status: str, *, pipedrive_id: int | None = None,
-               error: str | None = None, tokens: int | None = None, request: Any = None) -> None:
+    def _write(self, row: PlanRow, operation_key: str, entity: str, status: str, *,
+               pipedrive_id: int | None = None, error: str | None = None, tokens: int | None = None,
+               request: Any = None) -> None:
         now = self._now()
         existing = self.entry(operation_key)
-        # A step of a row (the organization or deal of a person create) is its own plan key: only the row's own
-        # entry may tell the planner that the row succeeded.
+        # A step of a row (the organization or deal of a person create) is its own plan key: only the row's
+        # own entry may tell the planner that the row succeeded.
         plan_key = row.plan_key if operation_key.startswith(row.plan_key) else operation_key
         values = {
             "workspace_id": self.workspace_id, "operation_key": operation_key, "plan_key": plan_key,
             "target_system": row.target_system, "entity": entity, "operation": row.operation,
             "coldcopy_lead_id": row.coldcopy_lead_id,
-            "pipedrive_id": pipedrive_id if pipedrive_id is not None else (existing.pipedrive_id if existing else None),
+            "pipedrive_id": (pipedrive_id if pipedrive_id is not None
+                             else (existing.pipedrive_id if existing else None)),
             "status": status, "error": error, "tokens": tokens,
             "request": json.dumps(request, default=str) if request is not None else None,
             "attempted_at": now, "completed_at": now if status in (SUCCEEDED, FAILED) else None,
@@ -109,19 +111,22 @@ class WritebackLog:
             "sync_links.pipedrive_organization_id), "
             "pipedrive_deal_id = coalesce(excluded.pipedrive_deal_id, sync_links.pipedrive_deal_id), "
             "updated_at = excluded.updated_at",
-            [self.workspace_id, link.coldcopy_lead_id, link.pipedrive_person_id, link.pipedrive_organization_id,
-             link.pipedrive_deal_id, link.linked_by, now, now])
+            [self.workspace_id, link.coldcopy_lead_id, link.pipedrive_person_id,
+             link.pipedrive_organization_id, link.pipedrive_deal_id, link.linked_by, now, now])
 
     def store_baselines(self, coldcopy_lead_id: str | None, changes: Iterable[FieldChange]) -> None:
         now = self._now()
-        rows = [{"workspace_id": self.workspace_id, "coldcopy_lead_id": change.coldcopy_lead_id or coldcopy_lead_id,
+        rows = [{"workspace_id": self.workspace_id,
+                 "coldcopy_lead_id": change.coldcopy_lead_id or coldcopy_lead_id,
                  "field": change.field, "value": change.baseline, "agreed_at": now} for change in changes]
         rows = [row for row in rows if row["coldcopy_lead_id"]]
         if rows:
-            self.warehouse.upsert("state.sync_baseline", rows, key=("workspace_id", "coldcopy_lead_id", "field"))
+            self.warehouse.upsert("state.sync_baseline", rows,
+                                  key=("workspace_id", "coldcopy_lead_id", "field"))
 
     def unsettled(self) -> list[LogEntry]:
         rows = self.warehouse.fetchall(
             "select operation_key, plan_key, status, pipedrive_id, error from state.writeback_log "
-            "where workspace_id = ? and status in (?, ?) order by operation_key", [self.workspace_id, *UNSETTLED])
+            "where workspace_id = ? and status in (?, ?) order by operation_key",
+            [self.workspace_id, *UNSETTLED])
         return [LogEntry(*row) for row in rows]

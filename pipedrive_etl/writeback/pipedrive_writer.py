@@ -1,11 +1,11 @@
-"""Execute Pipedrive rows of the plan: PATCH updates, creates (organization, person, deal), activities (email events,
-call logs).
+"""Execute Pipedrive rows of the plan: PATCH updates, creates (organization, person, deal), activities (email
+events, call logs).
 
-Pipedrive has no upsert and no bulk write. A create is logged `pending` before it is sent; a create whose outcome
-is unknown (the connection dropped after the request left, a 5xx) is settled by a search before anything is
-created again: persons by the external-id custom field and then by email, organizations by exact name, deals by
-the person's deals and title, activities by the event marker in their note. PATCH may simply be repeated.
-Pipedrive's 4xx refusals are recorded with the error and not retried blindly.
+Pipedrive has no upsert and no bulk write. A create is logged `pending` before it is sent; a create whose
+outcome is unknown (the connection dropped after the request left, a 5xx) is settled by a search before
+anything is created again: persons by the external-id custom field and then by email, organizations by exact
+name, deals by the person's deals and title, activities by the event marker in their note. PATCH may simply be
+repeated. Pipedrive's 4xx refusals are recorded with the error and not retried blindly.
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ from typing import Any
 import orjson
 
 from ..pipedrive import PipedriveClient
-from ..pipedrive.errors import BadRequestError, ForbiddenError, NotFoundError, OutcomeUnknownError, UnprocessableError
+from ..pipedrive.errors import (
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    OutcomeUnknownError,
+    UnprocessableError,
+)
 from ..pipedrive.field_catalog import FieldCatalog
 from ..pipedrive.fields import CustomFieldValue
 from ..pipedrive.models import ActivityCreate, DealCreate, OrganizationCreate, PersonCreate, PersonUpdate
@@ -33,8 +39,8 @@ CREATE_COST, SEARCH_COST, LIST_COST = 5, 20, 10
 
 
 def event_marker(source_id: str | None, source_kind: str | None = "email_event") -> str:
-    """Written into an activity's note so a create whose outcome was lost can be found again (and so the timeline
-    copy back to ColdCopy knows the activity came from ColdCopy)."""
+    """Written into an activity's note so a create whose outcome was lost can be found again (and so the
+    timeline copy back to ColdCopy knows the activity came from ColdCopy)."""
     return f"[coldcopy-{'call' if source_kind == 'call_log' else 'event'}:{source_id}]"
 
 
@@ -77,27 +83,30 @@ class PipedriveWriter:
             return WriteOutcome("unknown", error=str(exc))
         raise ValueError(f"{row.plan_key}: no Pipedrive writer for {row.entity} {row.operation}")
 
-    # -- updates ----------------------------------------------------------------------------------------------
+    # -- updates ---------------------------------------------------------------------------------------------
 
     def _current(self, table: str, record_id: int | None) -> dict[str, Any] | None:
-        row = self.warehouse.fetchone(f"select raw from raw.pipedrive_{table} where workspace_id = ? and id = ?",
+        row = self.warehouse.fetchone(f"select raw from raw.pipedrive_{table} "
+                                      "where workspace_id = ? and id = ?",
                                       [self.log.workspace_id, record_id])
         if row is None:
             return None
         return orjson.loads(row[0]) if isinstance(row[0], str) else row[0]
 
     def _update_person(self, row: PlanRow) -> WriteOutcome:
-        changes = PersonUpdate(**person_fields(row.changes, self._person_catalog(), self._current("persons", row.pipedrive_id)))
+        changes = PersonUpdate(**person_fields(row.changes, self._person_catalog(),
+                                               self._current("persons", row.pipedrive_id)))
         body = changes.to_body()
         self.client.update_person(int(row.pipedrive_id), changes)  # type: ignore[arg-type]
         self.log.succeed(row, row.operation_key, "person", pipedrive_id=row.pipedrive_id, tokens=CREATE_COST,
                          request=body, baselines=row.changes)
         return WriteOutcome("succeeded", requests=1)
 
-    # -- creates ----------------------------------------------------------------------------------------------
+    # -- creates ---------------------------------------------------------------------------------------------
 
     def _settled_id(self, row: PlanRow, key: str, entity: str, find: Callable[[], int | None]) -> int | None:
-        """The id of an earlier attempt's record: from the log, or found by `find` when its outcome was lost."""
+        """The id of an earlier attempt's record: from the log, or found by `find` when its outcome
+        was lost."""
         entry = self.log.entry(key)
         if entry is None:
             return None
@@ -127,9 +136,10 @@ class PipedriveWriter:
             return row.pipedrive_organization_id
         if not row.create_organization or not row.company_name:
             return None
-        key = row.organization_plan_key or f"pipedrive:organization:create:{row.organization_key or row.company_name}"
-        found = self._settled_id(row, key, "organization", lambda: self._search("organization", row.company_name,
-                                                                                 "name"))
+        key = (row.organization_plan_key
+               or f"pipedrive:organization:create:{row.organization_key or row.company_name}")
+        found = self._settled_id(row, key, "organization",
+                                 lambda: self._search("organization", row.company_name, "name"))
         if found is not None:
             return found
         org_id = self._create(row, key, "organization", OrganizationCreate(name=row.company_name),
@@ -151,7 +161,8 @@ class PipedriveWriter:
         key = f"pipedrive:person:record:{row.coldcopy_lead_id}"
         person_id = self._settled_id(row, key, "person", lambda: self._find_person(row))
         if person_id is None:
-            person_id = self._create(row, key, "person", self._person_body(row, org_id), self.client.create_person)
+            person_id = self._create(row, key, "person", self._person_body(row, org_id),
+                                     self.client.create_person)
             self.log.succeed(row, key, "person", pipedrive_id=person_id, tokens=CREATE_COST)
         deal_id = self._deal(row, person_id, org_id)
         self.log.succeed(row, row.plan_key, "person", pipedrive_id=person_id, tokens=0, baselines=row.changes,
@@ -210,7 +221,8 @@ class PipedriveWriter:
             if row.pipedrive_person_id else None,
             note=activity_note(row))
         activity_id = self._create(row, key, "activity", body, self.client.create_activity)
-        self.log.succeed(row, key, "activity", pipedrive_id=activity_id, tokens=CREATE_COST, request=body.to_body())
+        self.log.succeed(row, key, "activity", pipedrive_id=activity_id, tokens=CREATE_COST,
+                         request=body.to_body())
         return WriteOutcome("succeeded", requests=1)
 
     def _find_activity(self, row: PlanRow) -> int | None:

@@ -80,11 +80,12 @@ class PlanRow:
 
     @property
     def operation_key(self) -> str:
-        """The writeback log's key. An update is keyed by its change set too: tomorrow's edit of the same person
-        is another write, while repeating today's (after a crash) is the same one, logged once."""
+        """The writeback log's key. An update is keyed by its change set too: tomorrow's edit of the same
+        person is another write, while repeating today's (after a crash) is the same one, logged once."""
         if self.operation != "update" or not self.changes:
             return self.plan_key
-        digest = hashlib.sha1(json.dumps([(c.field, c.value) for c in self.changes]).encode()).hexdigest()[:12]
+        digest = hashlib.sha1(
+            json.dumps([(c.field, c.value) for c in self.changes]).encode()).hexdigest()[:12]
         return f"{self.plan_key}:{digest}"
 
 
@@ -95,7 +96,8 @@ def _changes(value: Any) -> tuple[FieldChange, ...]:
     if value is None:
         return ()
     items = json.loads(value) if isinstance(value, str) else value
-    return tuple(FieldChange(**{k: item.get(k) for k in FieldChange.__dataclass_fields__}) for item in items or [])
+    return tuple(FieldChange(**{k: item.get(k) for k in FieldChange.__dataclass_fields__})
+                 for item in items or [])
 
 
 def row_from_mapping(values: dict[str, Any]) -> PlanRow:

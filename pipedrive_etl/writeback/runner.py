@@ -1,9 +1,9 @@
 """One writeback run for one workspace: state rows, the blocking check, the budget, ColdCopy, then Pipedrive.
 
 `dry_run` plans and prices without writing anything and returns a per-field before/after table. A plan that
-changes too many linked records stops before writing unless the run allows it. Pipedrive rows go out in priority
-order while the budget lasts; what does not fit, or is left when the budget or Pipedrive gives out mid-way, is
-logged `deferred` and planned again next run.
+changes too many linked records stops before writing unless the run allows it. Pipedrive rows go out in
+priority order while the budget lasts; what does not fit, or is left when the budget or Pipedrive gives out
+mid-way, is logged `deferred` and planned again next run.
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..pipedrive import BudgetExhaustedError, CircuitOpenError, PipedriveClient, PipedriveConnectionError, ServerError
+from ..pipedrive import (
+    BudgetExhaustedError,
+    CircuitOpenError,
+    PipedriveClient,
+    PipedriveConnectionError,
+    ServerError,
+)
 from ..pipedrive.errors import BlockedError, RateLimitError, UnauthorizedError
 from ..pipedrive.field_catalog import FieldCatalog
 from ..warehouse import Warehouse
@@ -70,14 +76,16 @@ def _apply_state_rows(rows: Sequence[PlanRow], log: WritebackLog) -> None:
     with log.warehouse.transaction():
         for row in rows:
             if row.entity == "link":
-                log.store_link(Link(str(row.coldcopy_lead_id), row.pipedrive_person_id, row.pipedrive_organization_id,
-                                    row.pipedrive_deal_id, linked_by=row.link_source or "matched"))
+                log.store_link(Link(str(row.coldcopy_lead_id), row.pipedrive_person_id,
+                                    row.pipedrive_organization_id, row.pipedrive_deal_id,
+                                    linked_by=row.link_source or "matched"))
             elif row.entity == "baseline":
                 log.store_baselines(row.coldcopy_lead_id, row.changes)
 
 
-def run_writeback(plan: Sequence[PlanRow], *, warehouse: Warehouse, workspace_id: str, coldcopy_workspace_id: str,
-                  client: PipedriveClient | None, coldcopy_engine: sa.Engine | None, remaining_tokens: int,
+def run_writeback(plan: Sequence[PlanRow], *, warehouse: Warehouse, workspace_id: str,
+                  coldcopy_workspace_id: str, client: PipedriveClient | None,
+                  coldcopy_engine: sa.Engine | None, remaining_tokens: int,
                   dry_run: bool = False, allow_large_change: bool = False,
                   max_changed_share: float = DEFAULT_MAX_CHANGED_SHARE,
                   priority_order: Sequence[int] = DEFAULT_PRIORITY_ORDER,

@@ -1,4 +1,5 @@
-"""Pure decisions of a writeback run: the blocking check, and which Pipedrive writes today's budget can pay for."""
+"""Pure decisions of a writeback run: the blocking check, and which Pipedrive writes today's budget can
+pay for."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ def blocking_reason(rows: Sequence[PlanRow], linked_records: int, max_share: flo
     share = len(changed) / linked_records
     if share <= max_share:
         return None
-    return (f"the plan would change {len(changed)} of {linked_records} linked records ({share:.0%}), more than the "
-            f"allowed {max_share:.0%}; check the field mappings, or rerun with allow_large_change for this run")
+    return (f"the plan would change {len(changed)} of {linked_records} linked records ({share:.0%}), "
+            f"more than the allowed {max_share:.0%}; check the field mappings, "
+            "or rerun with allow_large_change for this run")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Activities both ways, end to end on the sandbox: the nightly job run again and again creates each Pipedrive
-activity (email events, call logs) once and each ColdCopy timeline entry once; an activity edited or deleted in the
-sandbox shows in the timeline after the next run."""
+activity (email events, call logs) once and each ColdCopy timeline entry once; an activity edited or deleted
+in the sandbox shows in the timeline after the next run."""
 
 from __future__ import annotations
 
@@ -94,12 +94,16 @@ def test_activities_are_written_once_each_way_and_timeline_follows_edits_and_del
         assert calls > 0
         assert {kind for kind, _ in first} == {"event", "call"}
         assert all(count == 1 for count in first.values())
-        call_activities = [a for a in _sandbox_activities(sandbox) if "[coldcopy-call:" in (a.get("note") or "")]
-        assert all(a["type"] == "call" and a["done"] and a["duration"] and a["due_date"] for a in call_activities)
+        call_activities = [a for a in _sandbox_activities(sandbox)
+                           if "[coldcopy-call:" in (a.get("note") or "")]
+        assert all(a["type"] == "call" and a["done"] and a["duration"] and a["due_date"]
+                   for a in call_activities)
         assert all(a["participants"][0]["person_id"] == a["person_id"] for a in call_activities)
-        # The timeline holds Pipedrive's own activities of linked persons, never the ones copied from ColdCopy.
+        # The timeline holds Pipedrive's own activities of linked persons, never the ones copied from
+        # ColdCopy.
         assert timeline and not any(MARKER.search(row["description"] or "") for row in timeline.values())
-        assert {row["entry_type"] for row in timeline.values()} <= {"call", "meeting", "task", "deadline", "email"}
+        assert {row["entry_type"] for row in timeline.values()} <= {"call", "meeting", "task", "deadline",
+                                                                    "email"}
 
         # Run 1 created persons for qualifying unlinked leads: their events and calls follow on run 2, once.
         _run_nightly(instance)
@@ -111,13 +115,14 @@ def test_activities_are_written_once_each_way_and_timeline_follows_edits_and_del
 
         (edited_lead, edited_id), (deleted_lead, deleted_id) = sorted(timeline)[:2]
         with PipedriveClient(base_url=base_url, credentials=ApiTokenAuth(TOKEN)) as client:
-            client.update_activity(edited_id, ActivityUpdate(subject="Rescheduled by the customer", done=True))
+            client.update_activity(edited_id,
+                                   ActivityUpdate(subject="Rescheduled by the customer", done=True))
             client.delete("activities", deleted_id)
         # Pipedrive's lists leave deleted records out: the id sweep, due a day after the last, finds them (a
         # webhook finds them at once). The next nightly run comes a day later.
         with open_warehouse(os.environ["WAREHOUSE_URL"]) as warehouse:
-            warehouse.execute("update state.sync_state set last_sweep_at = last_sweep_at - interval '25 hours' "
-                              "where workspace_id = 'demo' and stream = 'activities'")
+            warehouse.execute("update state.sync_state set last_sweep_at = last_sweep_at "
+                              "- interval '25 hours' where workspace_id = 'demo' and stream = 'activities'")
         _run_nightly(instance)
 
     after = _timeline(coldcopy_url)

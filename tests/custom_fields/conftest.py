@@ -38,8 +38,8 @@ def mapping(coldcopy_field: str, name: str, field_type: str | None = None, *, en
 
 def sync_config(*mappings: dict[str, Any], create_persons: bool = False) -> SyncConfig:
     rules = {"create_persons_for_statuses": ["interested"]} if create_persons else {}
-    return parse_config({"workspaces": [WORKSPACE], "field_mappings": list(mappings), "creation_rules": rules},
-                        env={})
+    return parse_config({"workspaces": [WORKSPACE], "field_mappings": list(mappings),
+                         "creation_rules": rules}, env={})
 
 
 def fields_named(sandbox: Sandbox, entity: str, name: str) -> list[FieldDef]:

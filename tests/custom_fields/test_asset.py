@@ -48,7 +48,8 @@ def setup(tmp_path: Path, sandbox: Sandbox, clock: FakeClock):
 
 
 def test_sync_config_depends_on_the_custom_fields_which_depend_on_the_field_extraction() -> None:
-    assert dg.AssetKey(["pipedrive", "fields"]) in pipedrive_custom_fields.asset_deps[pipedrive_custom_fields.key]
+    assert (dg.AssetKey(["pipedrive", "fields"])
+            in pipedrive_custom_fields.asset_deps[pipedrive_custom_fields.key])
     assert pipedrive_custom_fields.key in sync_config.asset_deps[sync_config.key]
 
 
@@ -59,7 +60,8 @@ def test_one_run_creates_the_field_and_its_sync_config_maps_it(setup, sandbox: S
     assert result.success
     [tier] = fields_named(sandbox, "person", "Tier")
     metadata = result.asset_materializations_for_node("pipedrive__custom_fields")[0].metadata
-    assert (metadata["created"].value, metadata["options_added"].value, metadata["unchanged"].value) == (1, 0, 0)
+    assert (metadata["created"].value, metadata["options_added"].value,
+            metadata["unchanged"].value) == (1, 0, 0)
     mapped = result.asset_materializations_for_node("sync_config")[0].metadata["field_keys"].value
     assert mapped == {"custom_fields.tier": tier.key}
 

@@ -27,9 +27,11 @@ def paths(tmp_path: Path) -> dict[str, Path]:
 
 def _run(paths: dict[str, Path], sandbox: Sandbox, *extra: str, env: dict[str, str] = ENV,
          mappings: tuple[dict[str, Any], ...] = (TIER,)) -> int:
-    paths["config"].write_text(yaml.safe_dump({"workspaces": [WORKSPACE], "field_mappings": list(mappings),
-                                                "creation_rules": {"create_persons_for_statuses": ["interested"]}}))
-    args = build_parser().parse_args(["fields", "ensure", "--workspace", "acme", "--config", str(paths["config"]),
+    paths["config"].write_text(yaml.safe_dump({
+        "workspaces": [WORKSPACE], "field_mappings": list(mappings),
+        "creation_rules": {"create_persons_for_statuses": ["interested"]}}))
+    args = build_parser().parse_args(["fields", "ensure", "--workspace", "acme",
+                                      "--config", str(paths["config"]),
                                       "--warehouse-url", f"duckdb:///{paths['warehouse']}", *extra])
     assert isinstance(args, argparse.Namespace) and args.func is ensure_command
     return ensure_command(args, env=env, transport=sandbox.transport())
@@ -68,8 +70,8 @@ def test_an_incompatible_field_exits_one_naming_it_in_text_and_json(paths, sandb
     assert "person field 'Tier'" in captured.err and "exists as text" in captured.err
     report = json.loads(captured.out)
     assert report["incompatible"] == [{
-        "entity": "person", "name": "Tier", "key": existing.key, "existing_type": "text", "wanted_type": "enum",
-        "sources": ["field_mappings[0] (custom_fields.tier)"]}]
+        "entity": "person", "name": "Tier", "key": existing.key, "existing_type": "text",
+        "wanted_type": "enum", "sources": ["field_mappings[0] (custom_fields.tier)"]}]
     assert fields_named(sandbox, "person", "ColdCopy lead id") == []  # nothing was created
 
 

@@ -32,7 +32,8 @@ def test_a_complete_field_to_create_is_accepted() -> None:
      "create_if_missing needs 'name'"),
     ({"entity": "activity", "name": "Tier", "create_if_missing": True, "field_type": "varchar"},
      "activity fields are read-only"),
-    ({"entity": "person", "name": "Tier", "create_if_missing": True, "field_type": "varchar", "options": ["a"]},
+    ({"entity": "person", "name": "Tier", "create_if_missing": True, "field_type": "varchar",
+      "options": ["a"]},
      "'options' are only for field_type enum or set, not 'varchar'"),
     ({"entity": "person", "name": "Tier", "field_type": "varchar"},
      "set create_if_missing: true or remove them"),
@@ -51,8 +52,8 @@ def test_an_incomplete_field_to_create_is_an_error_naming_the_mapping(pipedrive:
 
 
 def test_a_type_pipedrive_cannot_create_is_refused_listing_the_creatable_ones() -> None:
-    with pytest.raises(ConfigError, match=r"field_mappings\[0\]\.pipedrive\.field_type: 'int' is not allowed; "
-                                          r"allowed: 'varchar', 'varchar_auto'"):
+    with pytest.raises(ConfigError, match=r"field_mappings\[0\]\.pipedrive\.field_type: 'int' is not "
+                                          r"allowed; allowed: 'varchar', 'varchar_auto'"):
         _parse({"entity": "person", "name": "Count", "create_if_missing": True, "field_type": "int"})
 
 

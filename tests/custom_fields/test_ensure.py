@@ -42,7 +42,8 @@ def test_a_created_field_takes_the_type_and_the_key_pipedrive_gave_it(client: Pi
     assert len(created.key) == 40 and int(created.key, 16) >= 0
 
 
-def test_missing_options_are_added_and_existing_ones_are_kept(client: PipedriveClient, sandbox: Sandbox) -> None:
+def test_missing_options_are_added_and_existing_ones_are_kept(client: PipedriveClient,
+                                                              sandbox: Sandbox) -> None:
     sandbox.add_custom_field("person", "Tier", "enum", options=["Gold", "Bronze"])
     report = _ensure(client, TIER).report
     [tier] = fields_named(sandbox, "person", "Tier")
@@ -87,7 +88,8 @@ def test_a_name_two_fields_share_is_a_conflict_listing_both_keys(client: Pipedri
     assert first.key in str(caught.value) and second.key in str(caught.value)
 
 
-def test_a_dry_run_lists_what_it_would_do_and_changes_nothing(client: PipedriveClient, sandbox: Sandbox) -> None:
+def test_a_dry_run_lists_what_it_would_do_and_changes_nothing(client: PipedriveClient,
+                                                              sandbox: Sandbox) -> None:
     sandbox.add_custom_field("person", "Tier", "enum", options=["Gold"])
     tokens_before = sandbox.tokens_used()
     result = _ensure(client, TIER, SCORE, dry_run=True)
@@ -129,12 +131,14 @@ def test_a_create_that_failed_before_applying_is_sent_again_once(client: Pipedri
     assert [e.name for e in report.created] == ["Nickname"]
 
 
-def test_options_whose_response_was_lost_are_not_added_twice(client: PipedriveClient, sandbox: Sandbox) -> None:
+def test_options_whose_response_was_lost_are_not_added_twice(client: PipedriveClient,
+                                                             sandbox: Sandbox) -> None:
     tier = sandbox.add_custom_field("person", "Tier", "enum", options=["Gold"])
-    sandbox.faults.add(route=f"POST /api/v2/personFields/{tier.key}/options", kind="drop_response_after_apply",
-                       count=1)
+    sandbox.faults.add(route=f"POST /api/v2/personFields/{tier.key}/options",
+                       kind="drop_response_after_apply", count=1)
     report = _ensure(client, TIER).report
-    assert [o["label"] for o in fields_named(sandbox, "person", "Tier")[0].options or []] == ["Gold", "Silver"]
+    assert ([o["label"] for o in fields_named(sandbox, "person", "Tier")[0].options or []]
+            == ["Gold", "Silver"])
     assert [(e.name, e.options) for e in report.options_added] == [("Tier", ("Silver",))]
 
 

@@ -45,8 +45,9 @@ def test_a_new_person_field_appears_on_every_person_as_null(http: httpx.Client, 
 
 
 def test_adding_options_returns_only_the_new_ones_and_keeps_the_old(http: httpx.Client) -> None:
-    key = http.post("/api/v2/personFields", json={"field_name": "Tier", "field_type": "enum",
-                                                  "options": [{"label": "Gold"}]}).json()["data"]["field_code"]
+    key = http.post("/api/v2/personFields",
+                    json={"field_name": "Tier", "field_type": "enum",
+                          "options": [{"label": "Gold"}]}).json()["data"]["field_code"]
     answer = http.post(f"/api/v2/personFields/{key}/options", json=[{"label": "Silver"}, {"label": "Bronze"}])
     assert answer.status_code == 200 and answer.json()["additional_data"] is None
     assert [o["label"] for o in answer.json()["data"]] == ["Silver", "Bronze"]
@@ -63,7 +64,8 @@ def test_adding_options_returns_only_the_new_ones_and_keeps_the_old(http: httpx.
     ({"field_name": "Tier", "field_type": "varchar", "key": "x"}, "Unknown field(s): key"),
     ({"field_name": "Tier", "field_type": "set", "options": [{"label": ""}]}, "options[].label is required"),
 ])
-def test_a_bad_create_is_a_400_in_the_standard_error_envelope(http: httpx.Client, body: dict, error: str) -> None:
+def test_a_bad_create_is_a_400_in_the_standard_error_envelope(http: httpx.Client, body: dict,
+                                                              error: str) -> None:
     answer = http.post("/api/v2/personFields", json=body)
     assert answer.status_code == 400
     envelope = answer.json()
@@ -71,17 +73,22 @@ def test_a_bad_create_is_a_400_in_the_standard_error_envelope(http: httpx.Client
 
 
 def test_options_are_refused_for_built_in_and_non_option_fields(http: httpx.Client) -> None:
-    key = http.post("/api/v2/personFields", json={"field_name": "Nick", "field_type": "varchar"}).json()["data"]
-    assert http.post(f"/api/v2/personFields/{key['field_code']}/options", json=[{"label": "a"}]).status_code == 400
+    key = http.post("/api/v2/personFields",
+                    json={"field_name": "Nick", "field_type": "varchar"}).json()["data"]
+    assert http.post(f"/api/v2/personFields/{key['field_code']}/options",
+                     json=[{"label": "a"}]).status_code == 400
     assert http.post("/api/v2/personFields/label_ids/options", json=[{"label": "a"}]).status_code == 400
-    assert http.post("/api/v2/personFields/" + "f" * 40 + "/options", json=[{"label": "a"}]).status_code == 404
+    assert http.post("/api/v2/personFields/" + "f" * 40 + "/options",
+                     json=[{"label": "a"}]).status_code == 404
 
 
 def test_an_empty_option_list_adds_nothing_and_is_refused(http: httpx.Client) -> None:
-    key = http.post("/api/v2/personFields", json={"field_name": "Tier", "field_type": "enum",
-                                                  "options": [{"label": "Gold"}]}).json()["data"]["field_code"]
+    key = http.post("/api/v2/personFields",
+                    json={"field_name": "Tier", "field_type": "enum",
+                          "options": [{"label": "Gold"}]}).json()["data"]["field_code"]
     assert http.post(f"/api/v2/personFields/{key}/options", json=[]).status_code == 400
-    assert http.post(f"/api/v2/personFields/{key}/options", json=[{"label": "B"}, {"label": ""}]).status_code == 400
+    assert http.post(f"/api/v2/personFields/{key}/options",
+                     json=[{"label": "B"}, {"label": ""}]).status_code == 400
     assert [o["label"] for o in http.get(f"/api/v2/personFields/{key}").json()["data"]["options"]] == ["Gold"]
 
 
@@ -92,8 +99,9 @@ def test_activity_fields_cannot_be_created(http: httpx.Client) -> None:
 
 def test_creates_and_option_adds_are_charged_five_tokens(http: httpx.Client, sandbox: Sandbox) -> None:
     before = sandbox.tokens_used()
-    key = http.post("/api/v2/organizationFields", json={"field_name": "Tier", "field_type": "enum",
-                                                        "options": [{"label": "A"}]}).json()["data"]["field_code"]
+    key = http.post("/api/v2/organizationFields",
+                    json={"field_name": "Tier", "field_type": "enum",
+                          "options": [{"label": "A"}]}).json()["data"]["field_code"]
     assert sandbox.tokens_used() - before == 5
     http.post(f"/api/v2/organizationFields/{key}/options", json=[{"label": "B"}])
     assert sandbox.tokens_used() - before == 10

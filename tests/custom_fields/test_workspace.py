@@ -1,5 +1,5 @@
-"""Ensuring a workspace's fields with the warehouse: the same run's sync_config resolves what was just created,
-and a field renamed in Pipedrive is neither created again nor lost by the mappings."""
+"""Ensuring a workspace's fields with the warehouse: the same run's sync_config resolves what was just
+created, and a field renamed in Pipedrive is neither created again nor lost by the mappings."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def test_a_field_renamed_in_pipedrive_is_not_created_again_and_stays_mapped_by_i
         tier.name = "Customer tier"  # someone renames it in Pipedrive's settings
 
     report = ensure_workspace_fields(config, "acme", client, warehouse)
-    assert report.created == [] and [(e.name, e.key) for e in report.unchanged] == [("Customer tier", tier.key)]
+    assert report.created == [] and ([(e.name, e.key) for e in report.unchanged]
+                                     == [("Customer tier", tier.key)])
     assert fields_named(sandbox, "person", "Tier") == []
     assert "renamed in Pipedrive to 'Customer tier'" in report.warnings[0]
 
@@ -70,5 +71,5 @@ def test_a_field_renamed_in_pipedrive_is_not_created_again_and_stays_mapped_by_i
     resolved = sync_workspace_config(config, warehouse, "acme")
     assert _mapped_key(warehouse, "custom_fields.tier") == tier.key
     assert resolved.warnings == [
-        f"person field 'Tier' was renamed in Pipedrive to 'Customer tier'; still mapped by its key {tier.key} "
-        "(update sync.yaml to the new name)"]
+        "person field 'Tier' was renamed in Pipedrive to 'Customer tier'; still mapped by its key "
+        f"{tier.key} (update sync.yaml to the new name)"]

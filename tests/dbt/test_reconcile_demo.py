@@ -174,7 +174,8 @@ def test_activities_are_planned_for_the_configured_event_types_of_linked_leads(
 def test_each_call_log_of_a_linked_lead_is_planned_once_as_a_call_activity(reconciled: Reconciled) -> None:
     planned = reconciled.rows(
         "select plan_key, source_id, activity_type, activity_duration_seconds, activity_done, due_date "
-        "from marts.writeback_plan where workspace_id = 'demo' and entity = 'activity' and source_kind = 'call_log'"
+        "from marts.writeback_plan where workspace_id = 'demo' and entity = 'activity' "
+        "and source_kind = 'call_log'"
     )
     expected = reconciled.rows(
         "select calls.id, calls.raw ->> 'duration_seconds' as seconds from raw.coldcopy_call_logs as calls "
@@ -191,7 +192,9 @@ def test_each_call_log_of_a_linked_lead_is_planned_once_as_a_call_activity(recon
         assert row["activity_duration_seconds"] == int(call["seconds"]) and row["due_date"]
 
 
-def test_pipedrive_activities_of_linked_persons_are_planned_as_timeline_entries(reconciled: Reconciled) -> None:
+def test_pipedrive_activities_of_linked_persons_are_planned_as_timeline_entries(
+    reconciled: Reconciled,
+) -> None:
     planned = reconciled.rows(
         "select coldcopy_lead_id, source_id, activity_type, timeline_entry_type, operation, content_hash "
         "from marts.writeback_plan where workspace_id = 'demo' and entity = 'timeline_entry'"
@@ -208,7 +211,9 @@ def test_pipedrive_activities_of_linked_persons_are_planned_as_timeline_entries(
         (r["coldcopy_lead_id"], r["activity_id"]) for r in expected}
     # Nothing was written yet: every entry is an upsert, typed by the default map (the same names).
     assert {r["operation"] for r in planned} == {"upsert"}
-    assert all(r["timeline_entry_type"] == r["activity_type"] and len(r["content_hash"]) == 32 for r in planned)
+    assert all(
+        r["timeline_entry_type"] == r["activity_type"] and len(r["content_hash"]) == 32 for r in planned
+    )
 
 
 def test_campaign_actions_follow_the_stage_their_deal_is_in(reconciled: Reconciled) -> None:

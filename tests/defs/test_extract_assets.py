@@ -29,7 +29,8 @@ class SandboxPipedrive:
 
     def client(self, workspace: Workspace, budget: TokenBudget, warehouse=None):
         return pipedrive_client(workspace, budget=budget, env={"SANDBOX_TOKEN": "sandbox-token"},
-                                transport=self.sandbox.transport(), clock=self.clock.monotonic, sleep=self.clock.sleep)
+                                transport=self.sandbox.transport(), clock=self.clock.monotonic,
+                                sleep=self.clock.sleep)
 
 
 @pytest.fixture
@@ -44,7 +45,8 @@ def setup(tmp_path: Path):
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("workspaces", ["demo"])
     warehouse_url = f"duckdb:///{tmp_path}/warehouse.duckdb"
-    resources = {"sync_config": SyncConfigResource(path=str(sync_path)), "warehouse": WarehouseResource(url=warehouse_url),
+    resources = {"sync_config": SyncConfigResource(path=str(sync_path)),
+                 "warehouse": WarehouseResource(url=warehouse_url),
                  "pipedrive": SandboxPipedrive(sandbox, clock), "coldcopy": ColdCopyResource()}
     return sandbox, instance, resources, warehouse_url, sync_path
 
@@ -65,8 +67,8 @@ def test_every_extraction_asset_materializes_for_a_workspace_with_counts_as_meta
 def test_a_bad_sync_yaml_fails_before_any_request_naming_the_key(setup):
     sandbox, instance, resources, _, sync_path = setup
     sync_path.write_text(sync_path.read_text().replace("plan: ultimate", "plan: gold"))
-    result = dg.materialize(extraction_assets[:1], partition_key="demo", instance=instance, resources=resources,
-                            raise_on_error=False)
+    result = dg.materialize(extraction_assets[:1], partition_key="demo", instance=instance,
+                            resources=resources, raise_on_error=False)
     assert not result.success
     failure = result.get_step_failure_events()[0].event_specific_data.error
     assert "workspaces[0].pipedrive.plan: 'gold' is not allowed" in failure.message

@@ -1,5 +1,5 @@
-"""The production shape: Dagster's storage in Postgres (deploy/dagster.yaml) and the warehouse in Postgres, the
-nightly job materialized end to end against the sandbox served over HTTP."""
+"""The production shape: Dagster's storage in Postgres (deploy/dagster.yaml) and the warehouse in Postgres,
+the nightly job materialized end to end against the sandbox served over HTTP."""
 
 import shutil
 from pathlib import Path
@@ -29,11 +29,13 @@ def test_the_nightly_job_runs_on_postgres_storage_with_a_postgres_warehouse(
     port = _free_port()
     coldcopy_url = f"sqlite:///{tmp_path}/coldcopy.db"
     sandbox, server, thread = _serve_sandbox(80, 7, port, coldcopy_url)
-    # dagster-postgres speaks psycopg2 (its NOTIFY needs client-side parameters); SQLAlchemy 2.1 would pick psycopg 3.
+    # dagster-postgres speaks psycopg2 (its NOTIFY needs client-side parameters); SQLAlchemy 2.1 would pick
+    # psycopg 3.
     dagster_pg_url = second_postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1)
     for name, value in {"DAGSTER_HOME": str(home), "DAGSTER_PG_URL": dagster_pg_url,
                         "WAREHOUSE_URL": fresh_postgres_url, "COLDCOPY_DATABASE_URL": coldcopy_url,
-                        "PIPEDRIVE_BASE_URL": f"http://127.0.0.1:{port}", "PIPEDRIVE_API_TOKEN": "sandbox-token",
+                        "PIPEDRIVE_BASE_URL": f"http://127.0.0.1:{port}",
+                        "PIPEDRIVE_API_TOKEN": "sandbox-token",
                         "PIPEDRIVE_ETL_SYNC_CONFIG": str(REPO / "data" / "demo" / "sync.yaml")}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(REPO)

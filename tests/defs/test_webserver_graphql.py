@@ -1,4 +1,5 @@
-"""dagster-webserver on loopback loads our code location: asset graph, jobs, schedule and sensors, no errors."""
+"""dagster-webserver on loopback loads our code location: asset graph, jobs, schedule and sensors, no
+errors."""
 
 import shutil
 import socket
@@ -69,7 +70,8 @@ def test_the_code_location_loads_without_errors_with_jobs_schedule_sensors_and_a
     location = _location(webserver)
     assert location["__typename"] == "RepositoryLocation", location.get("message")
     [repository] = location["repositories"]
-    assert {"nightly_reconciliation", "full_refresh", "webhook_sync"} <= {job["name"] for job in repository["jobs"]}
+    assert ({"nightly_reconciliation", "full_refresh", "webhook_sync"}
+            <= {job["name"] for job in repository["jobs"]})
     assert [s["name"] for s in repository["schedules"]] == ["nightly_reconciliation_schedule"]
     assert {"register_workspaces", "pipedrive_webhook_sensor"} <= {s["name"] for s in repository["sensors"]}
     assets = {"/".join(node["assetKey"]["path"]) for node in repository["assetNodes"]}

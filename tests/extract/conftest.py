@@ -36,7 +36,8 @@ class SandboxWorld:
 def world() -> SandboxWorld:
     clock = FakeClock()
     sandbox = Sandbox(plan="ultimate", seats=5, clock=clock)
-    seed_pipedrive(sandbox, persons=PERSONS, organizations=ORGANIZATIONS, deals=DEALS, activities=ACTIVITIES, seed=11)
+    seed_pipedrive(sandbox, persons=PERSONS, organizations=ORGANIZATIONS, deals=DEALS, activities=ACTIVITIES,
+                   seed=11)
     clock.advance(3600)
     return SandboxWorld(sandbox, clock)
 

@@ -24,9 +24,11 @@ def _extract(world, warehouse, name, **kwargs):
 
 def test_a_first_run_extracts_every_record_of_every_stream_at_the_floor_cost(world, warehouse):
     # Archived deals are not in /deals (Pipedrive serves them from /deals/archived since 2025-07-15).
-    listed_deals = sum(1 for deal in world.sandbox.state.tables["deals"].rows.values() if not deal["is_archived"])
+    listed_deals = sum(1 for deal in world.sandbox.state.tables["deals"].rows.values()
+                       if not deal["is_archived"])
     assert 0 < listed_deals < DEALS
-    expected = {"persons": PERSONS, "organizations": ORGANIZATIONS, "deals": listed_deals, "activities": ACTIVITIES}
+    expected = {"persons": PERSONS, "organizations": ORGANIZATIONS, "deals": listed_deals,
+                "activities": ACTIVITIES}
     for name, count in expected.items():
         result = _extract(world, warehouse, name)
         assert (result.mode, result.rows, result.complete) == ("full", count, True)
@@ -42,7 +44,8 @@ def test_a_second_run_reads_only_what_changed(world, warehouse):
     with world.http() as http:
         ids = [p["id"] for p in http.get("/api/v2/persons", params={"limit": 7}).json()["data"]]
         for person_id in ids:
-            http.patch(f"/api/v2/persons/{person_id}", json={"name": f"Edited {person_id}"}).raise_for_status()
+            http.patch(f"/api/v2/persons/{person_id}",
+                       json={"name": f"Edited {person_id}"}).raise_for_status()
     world.clock.advance(60)
     result = _extract(world, warehouse, "persons")
     assert (result.mode, result.rows, result.tokens) == ("incremental", 7, 10)
@@ -114,7 +117,8 @@ def test_stage_changes_are_read_only_for_deals_whose_stage_moved(world, warehous
     _extract(world, warehouse, "deals")
     with world.client() as client:
         first = extract_deal_stage_changes(client, warehouse, "demo", now=world.clock.now)
-        moved = warehouse.fetchone("select count(*) from raw.pipedrive_deals where stage_change_time is not null")[0]
+        moved = warehouse.fetchone("select count(*) from raw.pipedrive_deals "
+                                   "where stage_change_time is not null")[0]
         assert first.tokens == 20 * moved and first.rows >= moved
         again = extract_deal_stage_changes(client, warehouse, "demo", now=world.clock.now)
     assert (again.tokens, again.rows) == (0, 0)

@@ -22,8 +22,8 @@ def test_defaults_run_both_directions_with_the_quiet_email_event_types():
     switches, types = activity_rows(_workspace(), NOW)
     assert (switches["to_pipedrive"], switches["call_logs"], switches["to_coldcopy"]) == (True, True, True)
     assert {(t["direction"], t["source_type"], t["target_type"]) for t in types} == {
-        ("to_pipedrive", "sent", "email"), ("to_pipedrive", "replied", "email"), ("to_pipedrive", "bounced", "email"),
-        ("to_pipedrive", "unsubscribed", "email"),
+        ("to_pipedrive", "sent", "email"), ("to_pipedrive", "replied", "email"),
+        ("to_pipedrive", "bounced", "email"), ("to_pipedrive", "unsubscribed", "email"),
         *{("to_coldcopy", kind, kind) for kind in ("call", "meeting", "task", "deadline", "email")}}
 
 
@@ -47,5 +47,6 @@ def test_settings_replace_the_workspaces_rows(warehouse_url):
         write_activity_settings(warehouse, _workspace({"to_coldcopy": {"enabled": False}}), now=NOW)
         rows = warehouse.fetchall("select direction, count(*) from state.activity_type_map "
                                   "where workspace_id = 'acme' group by direction")
-        switches = warehouse.fetchone("select to_coldcopy from state.activity_sync where workspace_id = 'acme'")
+        switches = warehouse.fetchone("select to_coldcopy from state.activity_sync "
+                                      "where workspace_id = 'acme'")
     assert dict(rows) == {"to_pipedrive": 4} and switches == (False,)

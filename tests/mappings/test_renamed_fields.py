@@ -22,14 +22,16 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _field(key: str, name: str, field_type: str = "double") -> tuple[str, dict[str, Any]]:
-    return ("person", {"field_code": key, "field_name": name, "field_type": field_type, "is_custom_field": True})
+    return ("person", {"field_code": key, "field_name": name, "field_type": field_type,
+                       "is_custom_field": True})
 
 
 def _config(*mappings: dict[str, Any], external_id: str = "ColdCopy lead id") -> Any:
     return parse_config({
         "workspaces": [{"id": "acme", "pipedrive": {"company_domain": "acme", "auth": {"env": "TOKEN"}}}],
         "field_mappings": list(mappings),
-        "creation_rules": {"create_persons_for_statuses": ["interested"], "external_id_field_name": external_id},
+        "creation_rules": {"create_persons_for_statuses": ["interested"],
+                           "external_id_field_name": external_id},
     }, env={})
 
 
@@ -50,8 +52,8 @@ def test_a_renamed_field_keeps_its_known_key_with_a_warning_naming_both_names(ca
         resolved = _resolve(definitions, KNOWN)
     [row] = resolved.field_mappings
     assert (row["pipedrive_field_key"], row["pipedrive_field_name"]) == (SCORE, "Score (0-100)")
-    assert resolved.warnings == [f"person field 'Lead score' was renamed in Pipedrive to 'Score (0-100)'; still "
-                                 f"mapped by its key {SCORE} (update sync.yaml to the new name)"]
+    assert resolved.warnings == [f"person field 'Lead score' was renamed in Pipedrive to 'Score (0-100)'; "
+                                 f"still mapped by its key {SCORE} (update sync.yaml to the new name)"]
     assert resolved.warnings[0] in caplog.text
 
 
@@ -90,7 +92,8 @@ def test_a_renamed_external_id_field_keeps_its_key() -> None:
 
 def test_a_new_external_id_name_in_sync_yaml_does_not_reuse_the_old_key() -> None:
     definitions = [_field(SCORE, "Lead score"), _field(LEAD_ID, "Lead id (ColdCopy)", "varchar")]
-    with pytest.raises(MappingError, match="external_id_field_name: person unknown Pipedrive field 'Lead ref'"):
+    with pytest.raises(MappingError,
+                       match="external_id_field_name: person unknown Pipedrive field 'Lead ref'"):
         _resolve(definitions, KNOWN, _config(SCORE_MAPPING, external_id="Lead ref"))
 
 
@@ -103,8 +106,9 @@ def warehouse(warehouse_url: str) -> Iterator[Warehouse]:
 def _store_fields(warehouse: Warehouse, definitions: list) -> None:
     warehouse.execute("delete from raw.pipedrive_fields")
     warehouse.upsert("raw.pipedrive_fields", [
-        {"workspace_id": "acme", "entity": entity, "field_code": raw["field_code"], "field_name": raw["field_name"],
-         "field_type": raw["field_type"], "is_custom_field": True, "raw": json.dumps(raw), "extracted_at": NOW}
+        {"workspace_id": "acme", "entity": entity, "field_code": raw["field_code"],
+         "field_name": raw["field_name"], "field_type": raw["field_type"], "is_custom_field": True,
+         "raw": json.dumps(raw), "extracted_at": NOW}
         for entity, raw in definitions], key=("workspace_id", "entity", "field_code"))
 
 

@@ -19,8 +19,8 @@ BASE = "https://sandbox.pipedrive.com"
 
 def _client(sandbox: Sandbox, clock: FakeClock, plan: str, **kwargs) -> PipedriveClient:
     return PipedriveClient.with_api_token("sandbox-token", company_domain="sandbox", plan=plan,
-                                          transport=sandbox.transport(), clock=clock.monotonic, sleep=clock.sleep,
-                                          **kwargs)
+                                          transport=sandbox.transport(), clock=clock.monotonic,
+                                          sleep=clock.sleep, **kwargs)
 
 
 def _first_person_id(client: PipedriveClient) -> int:
@@ -126,9 +126,10 @@ def test_a_create_whose_response_was_dropped_is_reported_unknown_and_was_applied
     sandbox.faults.add(route="POST /api/v2/persons", kind="drop_response_after_apply", count=1)
     with _client(sandbox, clock, "growth") as client:
         with pytest.raises(OutcomeUnknownError):
-            client.create_person(PersonCreate(name="Grace Hopper", emails=[{"value": "grace@navy.test", "primary": True}]))
-        hits = [hit for page in client.search_items("grace@navy.test", item_types=["person"], fields=["email"],
-                                                    exact_match=True) for hit in page.items]
+            client.create_person(PersonCreate(name="Grace Hopper",
+                                              emails=[{"value": "grace@navy.test", "primary": True}]))
+        hits = [hit for page in client.search_items("grace@navy.test", item_types=["person"],
+                                                    fields=["email"], exact_match=True) for hit in page.items]
     assert [hit["item"]["name"] for hit in hits] == ["Grace Hopper"]
 
 

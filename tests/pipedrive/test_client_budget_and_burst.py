@@ -16,7 +16,8 @@ PAGE = {"success": True, "data": [], "additional_data": {"next_cursor": None}}
 def test_budget_exhaustion_is_raised_before_the_request_is_sent(fake_time):
     budget = TokenBudget(daily_tokens=25, ledger=InMemoryLedger())
     with respx.mock(base_url=BASE) as api, PipedriveClient.with_api_token(
-            "t", company_domain="acme", budget=budget, clock=fake_time.clock, sleep=fake_time.sleep) as client:
+            "t", company_domain="acme", budget=budget, clock=fake_time.clock,
+            sleep=fake_time.sleep) as client:
         route = api.get("/api/v2/persons").mock(return_value=httpx.Response(200, json=PAGE))
         list(client.iter_persons())
         list(client.iter_persons())
@@ -29,7 +30,8 @@ def test_budget_exhaustion_is_raised_before_the_request_is_sent(fake_time):
 def test_each_retry_is_charged_because_pipedrive_counts_every_request(fake_time):
     budget = TokenBudget(daily_tokens=1000, ledger=InMemoryLedger())
     with respx.mock(base_url=BASE) as api, PipedriveClient.with_api_token(
-            "t", company_domain="acme", budget=budget, clock=fake_time.clock, sleep=fake_time.sleep) as client:
+            "t", company_domain="acme", budget=budget, clock=fake_time.clock,
+            sleep=fake_time.sleep) as client:
         api.get("/api/v2/persons").mock(side_effect=[httpx.Response(503), httpx.Response(200, json=PAGE)])
         list(client.iter_persons())
     assert budget.used() == 20 and client.stats.tokens == 20
@@ -71,7 +73,8 @@ def test_server_limit_header_replaces_a_wrong_plan_limit(fake_time):
 
 def test_client_paces_a_growth_api_token_at_40_requests_per_2_seconds(fake_time):
     with respx.mock(base_url=BASE) as api, PipedriveClient.with_api_token(
-            "t", company_domain="acme", plan="growth", clock=fake_time.clock, sleep=fake_time.sleep) as client:
+            "t", company_domain="acme", plan="growth", clock=fake_time.clock,
+            sleep=fake_time.sleep) as client:
         api.get("/api/v2/persons/1").mock(return_value=httpx.Response(
             200, json={"success": True, "data": {"id": 1, "name": "A"}}))
         for _ in range(41):
@@ -81,7 +84,8 @@ def test_client_paces_a_growth_api_token_at_40_requests_per_2_seconds(fake_time)
 
 def test_search_has_its_own_bucket_of_ten_per_two_seconds(fake_time):
     with respx.mock(base_url=BASE) as api, PipedriveClient.with_api_token(
-            "t", company_domain="acme", plan="ultimate", clock=fake_time.clock, sleep=fake_time.sleep) as client:
+            "t", company_domain="acme", plan="ultimate", clock=fake_time.clock,
+            sleep=fake_time.sleep) as client:
         api.get("/api/v2/itemSearch").mock(return_value=httpx.Response(
             200, json={"success": True, "data": {"items": []}, "additional_data": {"next_cursor": None}}))
         for _ in range(11):

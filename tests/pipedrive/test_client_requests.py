@@ -22,11 +22,13 @@ BASE = "https://acme.pipedrive.com"
 
 
 def _page(data, next_cursor=None):
-    return httpx.Response(200, json={"success": True, "data": data, "additional_data": {"next_cursor": next_cursor}})
+    return httpx.Response(200, json={"success": True, "data": data,
+                                     "additional_data": {"next_cursor": next_cursor}})
 
 
 def test_importing_the_client_loads_no_dagster_module():
-    code = "import sys, pipedrive_etl.pipedrive; print([m for m in sys.modules if m.split('.')[0] == 'dagster'])"
+    code = ("import sys, pipedrive_etl.pipedrive; "
+            "print([m for m in sys.modules if m.split('.')[0] == 'dagster'])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
@@ -52,13 +54,15 @@ def test_list_parameters_are_encoded_as_pipedrive_v2_expects(client, api):
     list(client.iter_deals(updated_since=since, sort_by="update_time", sort_direction="asc", ids=[1, 2, 3],
                            owner_id=9, limit=250, pipeline_id=4))
     params = dict(route.calls.last.request.url.params)
-    assert params == {"updated_since": "2026-01-02T01:04:05Z", "sort_by": "update_time", "sort_direction": "asc",
+    assert params == {"updated_since": "2026-01-02T01:04:05Z",
+                      "sort_by": "update_time", "sort_direction": "asc",
                       "ids": "1,2,3", "owner_id": "9", "limit": "250", "pipeline_id": "4"}
 
 
 def test_iter_persons_follows_next_cursor_until_null(client, api):
     route = api.get("/api/v2/persons").mock(side_effect=[
-        _page([{"id": 1, "name": "A"}, {"id": 2, "name": "B"}], "c1"), _page([], "c2"), _page([{"id": 3, "name": "C"}])])
+        _page([{"id": 1, "name": "A"}, {"id": 2, "name": "B"}], "c1"), _page([], "c2"),
+        _page([{"id": 3, "name": "C"}])])
     pages = list(client.iter_persons())
     assert [[p.id for p in page.items] for page in pages] == [[1, 2], [], [3]]
     assert [call.request.url.params.get("cursor") for call in route.calls] == [None, "c1", "c2"]
@@ -91,14 +95,16 @@ def test_field_definitions_come_from_the_v2_fields_endpoint(client, api):
 def test_create_person_posts_the_validated_v2_body(client, api):
     route = api.post("/api/v2/persons").mock(return_value=httpx.Response(
         200, json={"success": True, "data": {"id": 5, "name": "Ada Lovelace"}}))
-    person = client.create_person(PersonCreate(name="Ada Lovelace", emails=[{"value": "ada@example.com", "primary": True}]))
+    person = client.create_person(PersonCreate(name="Ada Lovelace",
+                                               emails=[{"value": "ada@example.com", "primary": True}]))
     assert person.id == 5
     body = json.loads(route.calls.last.request.content)
     assert body["name"] == "Ada Lovelace" and body["emails"][0]["value"] == "ada@example.com"
 
 
 def test_delete_is_a_v2_delete_returning_the_id(client, api):
-    api.delete("/api/v2/deals/12").mock(return_value=httpx.Response(200, json={"success": True, "data": {"id": 12}}))
+    api.delete("/api/v2/deals/12").mock(return_value=httpx.Response(
+        200, json={"success": True, "data": {"id": 12}}))
     assert client.delete("deals", 12) == 12
 
 
@@ -106,15 +112,18 @@ def test_item_search_yields_hits_with_their_items(client, api):
     route = api.get("/api/v2/itemSearch").mock(return_value=httpx.Response(200, json={
         "success": True, "data": {"items": [{"result_score": 1.0, "item": {"id": 3, "type": "person"}}]},
         "additional_data": {"next_cursor": None}}))
-    [page] = list(client.search_items("ada@example.com", item_types=["person"], fields=["email"], exact_match=True))
+    [page] = list(client.search_items("ada@example.com", item_types=["person"], fields=["email"],
+                                      exact_match=True))
     assert page.items[0]["item"]["id"] == 3
     assert dict(route.calls.last.request.url.params) == {
-        "term": "ada@example.com", "item_types": "person", "fields": "email", "exact_match": "true", "limit": "100"}
+        "term": "ada@example.com", "item_types": "person", "fields": "email", "exact_match": "true",
+        "limit": "100"}
 
 
 def test_deal_changelog_uses_the_v1_cursor(client, api):
     route = api.get("/api/v1/deals/4/changelog").mock(side_effect=[
-        _page([{"field_key": "stage_id", "old_value": "1", "new_value": "2", "time": "2024-02-12 09:14:35"}], "aWQ6NTQ0"),
+        _page([{"field_key": "stage_id", "old_value": "1", "new_value": "2", "time": "2024-02-12 09:14:35"}],
+              "aWQ6NTQ0"),
         _page([])])
     pages = list(client.iter_deal_changelog(4))
     assert pages[0].items[0].field_key == "stage_id"
@@ -143,10 +152,12 @@ def test_webhooks_are_listed_created_and_deleted_on_v1(client, api):
     api.get("/api/v1/webhooks").mock(return_value=httpx.Response(200, json={"success": True, "data": [hook]}))
     create = api.post("/api/v1/webhooks").mock(return_value=httpx.Response(
         201, json={"status": "ok", "success": True, "data": hook}))
-    delete = api.delete("/api/v1/webhooks/1").mock(return_value=httpx.Response(200, json={"status": "ok", "success": True}))
+    delete = api.delete("/api/v1/webhooks/1").mock(return_value=httpx.Response(
+        200, json={"status": "ok", "success": True}))
     assert [h.id for h in client.list_webhooks()] == [1]
-    created = client.create_webhook(subscription_url="https://x.test/hook", event_action="change", event_object="deal",
-                                    name="deals", http_auth_user="u", http_auth_password="p")
+    created = client.create_webhook(subscription_url="https://x.test/hook", event_action="change",
+                                    event_object="deal", name="deals", http_auth_user="u",
+                                    http_auth_password="p")
     assert created.id == 1
     assert json.loads(create.calls.last.request.content)["http_auth_user"] == "u"
     client.delete_webhook(1)
@@ -183,6 +194,7 @@ def test_an_access_token_near_expiry_is_refreshed_before_sending():
     now = datetime(2026, 11, 27, tzinfo=UTC)
     provider = RefreshingTokenProvider(
         OAuthToken("old", "r1", now + timedelta(seconds=30), "https://acme.pipedrive.com"),
-        lambda r: OAuthToken("new", r, now + timedelta(hours=1), "https://acme.pipedrive.com"), now=lambda: now)
+        lambda r: OAuthToken("new", r, now + timedelta(hours=1), "https://acme.pipedrive.com"),
+        now=lambda: now)
     assert provider.access_token() == "new"
     assert provider.access_token() == "new" and provider.refresh_count == 1

@@ -24,14 +24,16 @@ def test_create_field_posts_name_type_and_option_labels_and_reads_the_new_key(cl
         return_value=httpx.Response(200, json={"success": True, "data": CREATED}))
     created = client.create_field("person", FieldCreate.of("Lead Source", "enum", ["Inbound", "Outbound"]))
     assert json.loads(route.calls.last.request.content) == {
-        "field_name": "Lead Source", "field_type": "enum", "options": [{"label": "Inbound"}, {"label": "Outbound"}]}
+        "field_name": "Lead Source", "field_type": "enum",
+        "options": [{"label": "Inbound"}, {"label": "Outbound"}]}
     assert (created.key, created.field_type, [o.label for o in created.options or []]) == (
         KEY, "enum", ["Inbound", "Outbound"])
 
 
 def test_a_field_without_options_sends_no_options_key(client, api):
     route = api.post("/api/v2/dealFields").mock(return_value=httpx.Response(200, json={
-        "success": True, "data": {**CREATED, "field_name": "Score", "field_type": "double", "options": None}}))
+        "success": True, "data": {**CREATED, "field_name": "Score", "field_type": "double",
+                                  "options": None}}))
     client.create_field("deal", FieldCreate.of("Score", "double"))
     assert json.loads(route.calls.last.request.content) == {"field_name": "Score", "field_type": "double"}
 
@@ -57,7 +59,8 @@ def test_a_create_whose_outcome_is_unknown_raises_and_is_not_repeated(client, ap
 
 
 def test_an_option_add_whose_response_was_lost_raises_outcome_unknown(client, api):
-    route = api.post(f"/api/v2/personFields/{KEY}/options").mock(side_effect=httpx.RemoteProtocolError("gone"))
+    route = api.post(f"/api/v2/personFields/{KEY}/options").mock(
+        side_effect=httpx.RemoteProtocolError("gone"))
     with pytest.raises(OutcomeUnknownError):
         client.add_field_options("person", KEY, ["Referral"])
     assert route.call_count == 1

@@ -45,7 +45,8 @@ def _offset_page(items, start, more, next_start=None):
 
 
 def test_offset_pages_follow_next_start_while_more_items_remain():
-    pages = {0: _offset_page([1, 2], 0, True, 2), 2: _offset_page([3, 4], 2, True, 4), 4: _offset_page([5], 4, False)}
+    pages = {0: _offset_page([1, 2], 0, True, 2), 2: _offset_page([3, 4], 2, True, 4),
+             4: _offset_page([5], 4, False)}
     starts: list[int] = []
 
     def fetch(start):

@@ -26,7 +26,8 @@ from pipedrive_etl.sandbox.seed import SeedResult
 
 from .shape import shape_problems
 
-# The repository keeps byte-identical copies of shared/fixtures/pipedrive, so the tests need nothing outside it.
+# The repository keeps byte-identical copies of shared/fixtures/pipedrive, so the tests need nothing outside
+# it.
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pipedrive"
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"no fixtures at {FIXTURES}")
 

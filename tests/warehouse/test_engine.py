@@ -12,8 +12,8 @@ NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
 def _person(i: int, name: str = "A") -> dict:
     return {"workspace_id": "demo", "id": i, "add_time": NOW, "update_time": NOW, "is_deleted": False,
-            "swept_deleted_at": None, "org_id": None, "owner_id": 1, "raw": f'{{"id": {i}, "name": "{name}"}}',
-            "extracted_at": NOW}
+            "swept_deleted_at": None, "org_id": None, "owner_id": 1,
+            "raw": f'{{"id": {i}, "name": "{name}"}}', "extracted_at": NOW}
 
 
 def test_url_names_the_backend():

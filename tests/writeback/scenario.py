@@ -1,9 +1,11 @@
-"""A mixed writeback scenario on the sandbox, and the crash campaign over it (shared with bench/writeback_crash.py).
+"""A mixed writeback scenario on the sandbox, and the crash campaign over it (shared with
+bench/writeback_crash.py).
 
-The plan holds PATCHes of linked persons (a name and a custom number field), creates of new leads (organization,
-person and deal) and activities for email events: well over 50 requests. A crash at request i either applies the
-write and drops the response, or kills the run right after the request was applied. The rerun gets the plan a
-planner would make again: every row, less those whose write the log records as succeeded.
+The plan holds PATCHes of linked persons (a name and a custom number field), creates of new leads
+(organization, person and deal) and activities for email events: well over 50 requests. A crash at request i
+either applies the write and drops the response, or kills the run right after the request was applied. The
+rerun gets the plan a planner would make again: every row, less those whose write the log records as
+succeeded.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class CrashingTransport(httpx.BaseTransport):
         if index == self.at:
             if self.mode == "kill":
                 raise Killed(f"killed after request {index}")
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
+                                            request=request)
         return response
 
 
@@ -81,14 +84,17 @@ def build(warehouse: Warehouse, *, updates: int = 20, creates: int = 12, activit
         scenario.plan.append(PlanRow(
             WORKSPACE, f"pipedrive:person:update:{person['id']}", "pipedrive", "person", "update", 1,
             coldcopy_lead_id=lead, pipedrive_id=person["id"], token_cost=5, change_count=2, changes=(
-                FieldChange("first_name", "first_name", "varchar", name, person.get("first_name"), name, lead),
-                FieldChange("custom_fields.lead_score", score_key, "double", str(10 + i), None, str(10 + i), lead))))
+                FieldChange("first_name", "first_name", "varchar", name, person.get("first_name"), name,
+                            lead),
+                FieldChange("custom_fields.lead_score", score_key, "double", str(10 + i), None, str(10 + i),
+                            lead))))
     for i in range(creates):
         lead = f"lead-c{i}"
         email = f"new.lead{i}@newco{i // 3}.test"
         scenario.created_emails.append(email)
         scenario.plan.append(PlanRow(
-            WORKSPACE, f"pipedrive:person:create:{lead}", "pipedrive", "person", "create", 2, coldcopy_lead_id=lead,
+            WORKSPACE, f"pipedrive:person:create:{lead}", "pipedrive", "person", "create", 2,
+            coldcopy_lead_id=lead,
             email=email, first_name="New", last_name=f"Lead{i}", person_name=f"New Lead{i}",
             company_name=f"Newco {i // 3}", create_organization=True, organization_key=f"newco {i // 3}",
             organization_plan_key=f"pipedrive:organization:create:newco {i // 3}", create_deal=True,
@@ -107,16 +113,19 @@ def build(warehouse: Warehouse, *, updates: int = 20, creates: int = 12, activit
     return scenario
 
 
-def client_for(sandbox: Sandbox, clock: FakeClock, transport: httpx.BaseTransport | None = None) -> PipedriveClient:
+def client_for(sandbox: Sandbox, clock: FakeClock,
+               transport: httpx.BaseTransport | None = None) -> PipedriveClient:
     return PipedriveClient.with_api_token("sandbox-token", company_domain="sandbox", plan="ultimate",
                                           transport=transport or sandbox.transport(), clock=clock.monotonic,
                                           sleep=clock.sleep, max_retries=2)
 
 
-def write(scenario: Scenario, warehouse: Warehouse, plan: list[PlanRow], transport: httpx.BaseTransport | None = None):
+def write(scenario: Scenario, warehouse: Warehouse, plan: list[PlanRow],
+          transport: httpx.BaseTransport | None = None):
     with client_for(scenario.sandbox, scenario.clock, transport) as client:
-        return run_writeback(plan, warehouse=warehouse, workspace_id=WORKSPACE, coldcopy_workspace_id=WORKSPACE,
-                             client=client, coldcopy_engine=None, remaining_tokens=100_000)
+        return run_writeback(plan, warehouse=warehouse, workspace_id=WORKSPACE,
+                             coldcopy_workspace_id=WORKSPACE, client=client, coldcopy_engine=None,
+                             remaining_tokens=100_000)
 
 
 def replan(plan: list[PlanRow], warehouse: Warehouse) -> list[PlanRow]:
@@ -184,7 +193,8 @@ def crash_and_recover(tmp: Path, at: int, mode: str) -> Verdict:
     warehouse = open_warehouse(url)
     scenario = build(warehouse)
     try:
-        write(scenario, warehouse, scenario.plan, CrashingTransport(scenario.sandbox.transport(), at=at, mode=mode))
+        write(scenario, warehouse, scenario.plan,
+              CrashingTransport(scenario.sandbox.transport(), at=at, mode=mode))
     except Killed:
         warehouse.close()  # the process is gone: whatever it had not committed is lost
         warehouse = open_warehouse(url)

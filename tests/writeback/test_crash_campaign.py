@@ -13,7 +13,8 @@ def test_a_clean_run_writes_everything_once_and_logs_each_write_once(tmp_path):
         scenario = build(warehouse)
         result = write(scenario, warehouse, scenario.plan)
         verdict = verify(scenario, warehouse)
-        operations = warehouse.fetchone("select count(*), count(distinct operation_key) from state.writeback_log")
+        operations = warehouse.fetchone("select count(*), count(distinct operation_key) "
+                                        "from state.writeback_log")
     assert (verdict.duplicates, verdict.lost_updates, verdict.missing) == (0, 0, 0)
     assert result.counts == {"succeeded": len(scenario.plan)}
     assert operations[0] == operations[1]
@@ -35,5 +36,6 @@ def test_crashes_leave_no_duplicate_and_no_lost_update(tmp_path, mode):
         lost += verdict.lost_updates
         missing += verdict.missing
         assert set(verdict.log_rows_per_write) == {"succeeded"}, (at, verdict.log_rows_per_write)
-    print(f"mode={mode} crash_points_tried={tried} duplicates={duplicates} lost_updates={lost} missing={missing}")
+    print(f"mode={mode} crash_points_tried={tried} duplicates={duplicates} lost_updates={lost} "
+          f"missing={missing}")
     assert (duplicates, lost, missing) == (0, 0, 0)

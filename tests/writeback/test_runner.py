@@ -18,8 +18,8 @@ from .scenario import WORKSPACE, build, client_for, verify
 def _run(scenario, warehouse, plan, **kwargs):
     with client_for(scenario.sandbox, scenario.clock) as client:
         options = {"remaining_tokens": 100_000, **kwargs}
-        return run_writeback(plan, warehouse=warehouse, workspace_id=WORKSPACE, coldcopy_workspace_id=WORKSPACE,
-                             client=client, coldcopy_engine=None, **options)
+        return run_writeback(plan, warehouse=warehouse, workspace_id=WORKSPACE,
+                             coldcopy_workspace_id=WORKSPACE, client=client, coldcopy_engine=None, **options)
 
 
 def test_a_dry_run_prices_the_plan_and_writes_nothing(tmp_path):
@@ -67,7 +67,8 @@ def test_a_plan_touching_too_many_linked_records_is_blocked_before_writing(tmp_p
         with warehouse.transaction():
             for i in range(40):
                 warehouse.execute("insert into state.sync_links (workspace_id, coldcopy_lead_id, linked_by, "
-                                  "linked_at) values (?, ?, 'matched', current_timestamp)", [WORKSPACE, f"lead-x{i}"])
+                                  "linked_at) values (?, ?, 'matched', current_timestamp)",
+                                  [WORKSPACE, f"lead-x{i}"])
         before = scenario.sandbox.tokens_used()
         blocked = _run(scenario, warehouse, scenario.plan)
         assert blocked.blocked and "20 of 40 linked records (50%)" in blocked.blocked
@@ -82,24 +83,27 @@ def test_coldcopy_lead_updates_and_campaign_actions_are_written_once(tmp_path):
     engine = sa.create_engine(url)
     lead_id = engine.connect().execute(sa.text("select id from leads limit 1")).scalar_one()
     rows = [
-        PlanRow(WORKSPACE, f"coldcopy:lead:update:{lead_id}", "coldcopy", "lead", "update", 1, coldcopy_lead_id=lead_id,
+        PlanRow(WORKSPACE, f"coldcopy:lead:update:{lead_id}", "coldcopy", "lead", "update", 1,
+                coldcopy_lead_id=lead_id,
                 changes=(FieldChange("phone", "phone", "phone", "+3725550000", None, "+3725550000", lead_id),
-                         FieldChange("custom_fields.lead_score", "custom_fields.lead_score", "double", "88", None,
-                                     "88", lead_id))),
-        PlanRow(WORKSPACE, f"coldcopy:campaign_action:{lead_id}:stop_campaign:5:k1", "coldcopy", "campaign_action",
-                "create", 2, coldcopy_lead_id=lead_id, campaign_action="stop_campaign", pipedrive_deal_id=5,
-                stage_id=2, stage_change_key="k1"),
+                         FieldChange("custom_fields.lead_score", "custom_fields.lead_score", "double", "88",
+                                     None, "88", lead_id))),
+        PlanRow(WORKSPACE, f"coldcopy:campaign_action:{lead_id}:stop_campaign:5:k1", "coldcopy",
+                "campaign_action", "create", 2, coldcopy_lead_id=lead_id, campaign_action="stop_campaign",
+                pipedrive_deal_id=5, stage_id=2, stage_change_key="k1"),
     ]
     with open_warehouse(f"duckdb:///{tmp_path}/w.duckdb") as warehouse:
         for _ in range(2):  # the second run repeats the first, as after a crash between the two databases
-            result = run_writeback(rows, warehouse=warehouse, workspace_id=WORKSPACE, coldcopy_workspace_id=WORKSPACE,
-                                   client=None, coldcopy_engine=engine, remaining_tokens=0)
+            result = run_writeback(rows, warehouse=warehouse, workspace_id=WORKSPACE,
+                                   coldcopy_workspace_id=WORKSPACE, client=None, coldcopy_engine=engine,
+                                   remaining_tokens=0)
         baseline = warehouse.fetchone("select value from state.sync_baseline where field = 'phone'")[0]
     assert result.counts == {"succeeded": 2}
     with engine.connect() as connection:
         phone, custom = connection.execute(sa.text("select phone, custom_fields from leads where id = :id"),
                                            {"id": lead_id}).one()
-        outbox = connection.execute(sa.select(sa.func.count()).select_from(campaign_actions_outbox)).scalar_one()
+        outbox = connection.execute(
+            sa.select(sa.func.count()).select_from(campaign_actions_outbox)).scalar_one()
     assert phone == "+3725550000" and json.loads(custom)["lead_score"] == 88
     assert outbox == 1 and baseline == "+3725550000"
 

@@ -14,15 +14,18 @@ ENUM_KEY = "a" * 40
 SET_KEY = "b" * 40
 CATALOG = FieldCatalog.from_definitions([
     FieldDefinition.model_validate({"field_code": ENUM_KEY, "field_name": "Lead source", "field_type": "enum",
-                                    "options": [{"id": 1, "label": "Inbound"}, {"id": 2, "label": "Outbound"}]}),
+                                    "options": [{"id": 1, "label": "Inbound"},
+                                                {"id": 2, "label": "Outbound"}]}),
     FieldDefinition.model_validate({"field_code": SET_KEY, "field_name": "Interests", "field_type": "set",
-                                    "options": [{"id": 7, "label": "Analytics"}, {"id": 8, "label": "Security"}]}),
+                                    "options": [{"id": 7, "label": "Analytics"},
+                                                {"id": 8, "label": "Security"}]}),
 ])
 
 
-def _row(key: str, priority: int, cost: int, operation: str = "update", lead: str = "l1", changes=()) -> PlanRow:
-    return PlanRow("demo", key, "pipedrive", "person", operation, priority, coldcopy_lead_id=lead, token_cost=cost,
-                   changes=changes)
+def _row(key: str, priority: int, cost: int, operation: str = "update", lead: str = "l1",
+         changes=()) -> PlanRow:
+    return PlanRow("demo", key, "pipedrive", "person", operation, priority, coldcopy_lead_id=lead,
+                   token_cost=cost, changes=changes)
 
 
 def _change(value, kind="varchar", key="first_name") -> FieldChange:
@@ -55,7 +58,8 @@ def test_creates_do_not_count_towards_the_blocking_share():
 
 @pytest.mark.parametrize(("kind", "text", "expected"), [
     ("double", "63.9", 63.9), ("monetary", "1200", 1200.0), ("user", "1000001", 1000001),
-    ("date", "2026-01-31", date(2026, 1, 31)), ("time", "09:30:00", time(9, 30)), ("varchar", "Tallinn", "Tallinn"),
+    ("date", "2026-01-31", date(2026, 1, 31)), ("time", "09:30:00", time(9, 30)),
+    ("varchar", "Tallinn", "Tallinn"),
 ])
 def test_canonical_text_becomes_the_strict_v2_type(kind, text, expected):
     assert custom_value(_change(text, kind, ENUM_KEY), CATALOG).value == expected
@@ -81,7 +85,8 @@ def test_a_number_that_is_not_one_is_an_encoding_error():
 
 
 def test_a_new_primary_phone_keeps_the_other_numbers():
-    current = [{"value": "+111", "primary": True, "label": "mobile"}, {"value": "+222", "primary": False, "label": "home"}]
+    current = [{"value": "+111", "primary": True, "label": "mobile"},
+               {"value": "+222", "primary": False, "label": "home"}]
     assert merged_contacts(current, "+333") == [{"value": "+333", "primary": True, "label": "mobile"},
                                                 {"value": "+222", "primary": False, "label": "home"}]
 
