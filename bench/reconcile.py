@@ -416,19 +416,11 @@ where long.coldcopy_value is distinct from long.pipedrive_value
 
 
 def _dbt(command: str, warehouse: Path, scratch: Path, *, threads: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "WAREHOUSE_URL": f"duckdb:///{warehouse}",
-        "DBT_THREADS": str(threads),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    from pipedrive_etl.dbt_command import DBT_PROJECT_DIR, dbt_args, dbt_executable, dbt_vars
+    from pipedrive_etl.dbt_command import dbt_args, dbt_vars, standalone_dbt
 
     # The build's arguments are the Dagster asset's own (unit tests left to CI); parse gets the same vars.
     command_args = dbt_args(WORKSPACE) if command == "build" else [command, *dbt_vars(WORKSPACE)]
-    arguments = [dbt_executable(), *command_args]
-    arguments += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    arguments += ["--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
+    arguments, env = standalone_dbt(command_args, f"duckdb:///{warehouse}", scratch, DBT_THREADS=str(threads))
     return subprocess.Popen(arguments, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 

@@ -1,10 +1,11 @@
 """How a reconciliation invokes dbt: the project, the executable, the arguments of one `dbt build` and the
-warehouse URL dbt reads. Free of Dagster, so a script (bench/reconcile.py) runs dbt as the asset does."""
+warehouse URL dbt reads. Free of Dagster, so a script (bench/reconcile.py) or a test runs dbt as the asset
+does (`standalone_dbt`)."""
 
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,6 +35,20 @@ def dbt_args(workspace_id: str | None, *, full_refresh: bool = False) -> list[st
     if full_refresh:
         args.append("--full-refresh")
     return args
+
+
+def standalone_dbt(args: Sequence[str], warehouse_url: str, scratch: Path,
+                   **env: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of `dbt <args>` run outside Dagster (tests, the benchmark) on one
+    warehouse: the project's own profile, whose target follows the URL (a stray DBT_TARGET would override
+    it), and artifacts and logs under `scratch` (the project's target/ is Dagster's)."""
+    command = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+               str(DBT_PROJECT_DIR), "--target-path", str(scratch / "target"),
+               "--log-path", str(scratch / "logs")]
+    environment = {**os.environ, "WAREHOUSE_URL": warehouse_url, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                   **env}
+    environment.pop("DBT_TARGET", None)
+    return command, environment
 
 
 def dbt_warehouse_url(url: str, base: Path) -> str:

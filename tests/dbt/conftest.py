@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipedrive_etl.config import load_config
+from pipedrive_etl.dbt_command import standalone_dbt
 from pipedrive_etl.extract.coldcopy_runner import COLDCOPY_TABLES, extract_coldcopy_table
 from pipedrive_etl.extract.pipedrive_runner import extract_fields, extract_stream
 from pipedrive_etl.extract.stage_changes import extract_deal_stage_changes
@@ -38,7 +37,6 @@ from .scenarios import write_merges
 from .stage_histories import write_stage_histories
 
 ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT = ROOT / "dbt_project"
 DEMO_CONFIG = ROOT / "data" / "demo" / "sync.yaml"
 BENCH_SIZE = 400
 # An email event whose activity was already written: it must not be planned again.
@@ -94,27 +92,8 @@ def _parsed(name: str, value: Any) -> Any:
 
 def run_dbt(url: str, scratch: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`dbt <args>` on the warehouse; artifacts stay out of the project (target/ is Dagster's)."""
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "WAREHOUSE_URL": url, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.pop("DBT_TARGET", None)
-    return subprocess.run(
-        [
-            str(dbt),
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(scratch / "target"),
-            "--log-path",
-            str(scratch / "logs"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    command, env = standalone_dbt(args, url, scratch)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
 
 
 def _extract_demo(warehouse: Warehouse, scratch: Path) -> tuple[ColdCopySeed, list[tuple[int, int]]]:

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -25,6 +23,7 @@ import pytest
 
 from pipedrive_etl.config import Workspace
 from pipedrive_etl.connections import pipedrive_client
+from pipedrive_etl.dbt_command import standalone_dbt
 from pipedrive_etl.defs.extract import pipedrive_deal_stage_changes, pipedrive_fields, pipedrive_stream_assets
 from pipedrive_etl.defs.resources import ColdCopyResource, SyncConfigResource, WarehouseResource
 from pipedrive_etl.defs.webhooks import WebhookInboxResource, pipedrive_webhook_sensor, webhook_assets
@@ -51,7 +50,6 @@ workspaces:
 """
 ASSETS = [*pipedrive_stream_assets, pipedrive_fields, pipedrive_deal_stage_changes, *webhook_assets]
 CREDENTIALS = BasicCredentials(USER, PASSWORD)
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 BURST = 300
 
 
@@ -128,13 +126,8 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 def run_dbt(warehouse_url: str, scratch: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The real dbt project on the test's warehouse; its artifacts stay in the test's directory."""
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "WAREHOUSE_URL": warehouse_url, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.pop("DBT_TARGET", None)
-    return subprocess.run(
-        [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-         "--target-path", str(scratch / "dbt-target"), "--log-path", str(scratch / "dbt-logs")],
-        env=env, capture_output=True, text=True, timeout=600)
+    command, env = standalone_dbt(args, warehouse_url, scratch / "dbt")
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
 
 def _app(world: World):
