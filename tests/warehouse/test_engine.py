@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from pipedrive_etl.warehouse import open_warehouse, parse_warehouse_url
+from pipedrive_etl.warehouse.engine import FEW_ROWS
 from pipedrive_etl.warehouse.ledger import WarehouseLedger
 from pipedrive_etl.warehouse.sync_state import StreamState, read_state, write_state
 
@@ -34,6 +35,45 @@ def test_upsert_replaces_rows_with_the_same_key(warehouse_url):
     # DuckDB returns JSON as text, psycopg decodes jsonb: compare the decoded documents.
     names = [(json.loads(raw) if isinstance(raw, str) else raw)["name"] for _, raw in rows]
     assert names == ["A", "B", "C"]
+
+
+def _decoded(raw: object) -> dict:
+    return json.loads(raw) if isinstance(raw, str) else raw  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("size", [1, FEW_ROWS, FEW_ROWS + 1, 60])
+def test_a_few_rows_and_a_bulk_load_upsert_alike(warehouse_url, size):
+    """Up to FEW_ROWS rows are bound as parameters, more are bulk-loaded: the same rows either way, with
+    NULLs, JSON and timestamps, a key given twice in one batch (the last wins) and rows already there."""
+    key = ("workspace_id", "id")
+    half = size // 2
+    first = [_person(i, f"first {i}") for i in range(size)]
+    second = [{**_person(i, f"second {i}"), "org_id": i, "swept_deleted_at": NOW if i % 2 else None}
+              for i in range(half, half + size)]
+    second[-1] = {**second[-1], "raw": '{"name": "last of two"}'}
+    second.append({**second[-1], "raw": '{"name": "last"}'})  # the same key again: this one wins
+    with open_warehouse(warehouse_url) as warehouse:
+        assert warehouse.upsert("raw.pipedrive_persons", first, key=key) == size
+        assert warehouse.upsert("raw.pipedrive_persons", second, key=key) == size
+        rows = warehouse.fetchall("select id, org_id, swept_deleted_at, raw, update_time "
+                                  "from raw.pipedrive_persons order by id")
+    expected = {i: (None, None, f"first {i}") for i in range(half)}
+    expected |= {i: (i, NOW if i % 2 else None, f"second {i}") for i in range(half, half + size)}
+    expected[half + size - 1] = (*expected[half + size - 1][:2], "last")
+    assert {id_: (org_id, swept, _decoded(raw)["name"]) for id_, org_id, swept, raw, _ in rows} == expected
+    assert {row[4] for row in rows} == {NOW}
+
+
+@pytest.mark.parametrize("size", [1, FEW_ROWS + 1])
+def test_an_upsert_of_key_columns_only_keeps_one_row_per_key(warehouse_url, size):
+    with open_warehouse(warehouse_url) as warehouse:
+        warehouse.execute("create table raw.pairs (a integer not null, b integer not null, "
+                          "primary key (a, b))")
+        pairs = [{"a": i, "b": i % 3} for i in range(size)]
+        warehouse.upsert("raw.pairs", pairs, key=("a", "b"))
+        assert warehouse.upsert("raw.pairs", pairs + pairs[:1], key=("a", "b")) == size
+        rows = warehouse.fetchall("select a, b from raw.pairs order by a")
+    assert rows == [(i, i % 3) for i in range(size)]
 
 
 def test_a_failed_transaction_leaves_nothing_behind(warehouse_url):
