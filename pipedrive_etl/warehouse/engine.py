@@ -19,8 +19,8 @@ from .url import WarehouseUrl, parse_warehouse_url
 
 # Up to this many rows, an upsert binds them as statement parameters: setting up a bulk load (an Arrow table
 # registered, a temporary table and COPY) costs more than the row. One row into state.writeback_log, which
-# the writeback does twice a request: DuckDB 2.9 ms against 6.5, Postgres 0.6 ms against 3.1 (on DuckDB most
-# of what is left is the commit).
+# the writeback does twice a request: DuckDB 3.3-4.0 ms against 6.5, Postgres 0.5 ms against 3.1 (on DuckDB
+# most of what is left is the commit). CPU, not the demo's wall time: its writeback waits on the burst window.
 FEW_ROWS = 16
 
 
