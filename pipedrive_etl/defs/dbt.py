@@ -11,7 +11,8 @@ A run reconciles one workspace: the partition key reaches dbt as the var `worksp
 filtered (runs of two workspaces may rebuild them at once on Postgres); tables replace only that workspace's
 rows (dbt_project/macros/workspace_scope.sql). dbt reads the same WAREHOUSE_URL as Python, made absolute here
 because dbt runs in the project directory. The build records its step in the run's figures (state.run_metrics,
-step `reconcile`): its time, and on failure the models and tests that failed.
+step `reconcile`): its time, and on failure the models and tests that failed. Its artifacts go to a directory
+of its own, seeded with the workspace's parse state (pipedrive_etl/dbt_target.py).
 """
 
 import os
@@ -32,6 +33,7 @@ from dagster_dbt import (
 )
 
 from ..dbt_command import DBT_PROJECT_DIR, dbt_args, dbt_executable, dbt_warehouse_url, environment
+from ..dbt_target import new_build_dir, prune_builds, save_parse_state, target_root
 from ..metrics import reconcile_figures, utc_now
 from .extract import WAREHOUSE_POOL
 from .metrics import record_step_figures
@@ -112,16 +114,20 @@ def reconcile(
 ) -> Iterator[object]:
     url = dbt_warehouse_url(warehouse.resolved_url, Path.cwd())
     target = "postgres" if url.startswith("postgres") else "duckdb"
+    root = target_root()
+    prune_builds(root)
+    build = new_build_dir(root, context.partition_key, context.run.run_id)
     started_at, invocation = utc_now(), None
     try:
         with environment(WAREHOUSE_URL=url, DBT_TARGET=target):
-            invocation = dbt.cli(
-                dbt_args(context.partition_key, full_refresh=config.full_refresh), context=context
-            )
+            invocation = dbt.cli(dbt_args(context.partition_key, full_refresh=config.full_refresh),
+                                 context=context, target_path=build)
         yield from invocation.stream()
     except Exception as error:
         _record_build(context, warehouse, started_at, error=_failed_nodes(invocation) or str(error))
         raise
+    finally:
+        save_parse_state(root, context.partition_key, build)
     _record_build(context, warehouse, started_at)
 
 
