@@ -27,13 +27,15 @@ in one run, so one round proves little and ratios measured side by side are the 
     10k       6.8 s      7.5 s     292 MB   0.3 s    28.5      19.3     28.5 / 16.5 / 31.1  (fixed cost)
     100k      7.7 s      9.2 s     594 MB   1.2 s     6.2       4.3      6.2 / 6.3 / 5.9
     1M       21.2 s     36.9 s    3.5 GB   12.7 s     1.66      1.43     1.42 / 1.79 / 1.66
-    1M       23.0 s     39.4 s    3.6 GB   14.9 s     1.57      1.40     1.57 / 1.54 / 1.82 (1M alone, before)
+    1M       23.0 s     39.4 s    3.6 GB   14.9 s     1.57      1.40     1.57 / 1.54 / 1.82 (before)
+    1M       25.6 s     43.6 s    3.6 GB   14.0 s     1.86      1.65     1.86 / 1.84 / 1.92 (1 h later)
 
-Those are 8bfae25 on 2026-11-28 (a fast day). The same models measured on the session before's machine, twice
-as slow, put R at 2 (52.3 s against a 26.7 s floor, 1.96; half an hour later 46.6 s, 2.14, CPU ratio
-1.72-1.89): dbt's fixed cost is Python (start-up, compiling and logging each of 134 nodes) and slows more than
-DuckDB's scans on a slower machine (10k: 15.4 s there, 6.8 s here). Side by side, alternating three 1M builds
-each on copies of one warehouse, 2ca7cc5 then aa037ba: 50.3 s / 87.1 CPU-s against 46.7 s / 80.7 (7% less).
+Those are 8bfae25 on 2026-11-28, a fast day; the two last rows measured 1M alone, the last at c79d2f6 (the
+same models). The same models measured on the session before's machine, twice as slow, put R at 2 (52.3 s
+against a 26.7 s floor, 1.96; half an hour later 46.6 s, 2.14, CPU ratio 1.72-1.89): dbt's fixed cost is
+Python (start-up, compiling and logging each of 134 nodes) and slows more than DuckDB's scans on a slower
+machine (10k: 15.4 s there, 6.8 s here). Side by side, alternating three 1M builds each on copies of one
+warehouse, 2ca7cc5 then aa037ba: 50.3 s / 87.1 CPU-s against 46.7 s / 80.7 (7% less).
 
 What moved the build, each measured alternating against the commit before:
 - stg_state__sync_baseline's key checked in the catalog (the view renames state.sync_baseline, whose
