@@ -35,12 +35,16 @@ def _slug(workspace_id: str | None) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", workspace_id) if workspace_id else "all"
 
 
+def _saved_state(root: Path, workspace_id: str | None) -> Path:
+    return root / "partial_parse" / f"{_slug(workspace_id)}.msgpack"
+
+
 def new_build_dir(root: Path, workspace_id: str | None, run_id: str) -> Path:
     """A fresh directory for one build, named after its workspace and run, seeded with the workspace's saved
     parse state when there is one."""
     build = root / f"{BUILD_PREFIX}{_slug(workspace_id)}-{run_id[:8]}-{uuid.uuid4().hex[:6]}"
     build.mkdir(parents=True)
-    saved = root / "partial_parse" / f"{_slug(workspace_id)}.msgpack"
+    saved = _saved_state(root, workspace_id)
     if saved.exists():
         shutil.copyfile(saved, build / PARTIAL_PARSE)
     return build
@@ -52,11 +56,11 @@ def save_parse_state(root: Path, workspace_id: str | None, build: Path) -> None:
     state = build / PARTIAL_PARSE
     if not state.exists():
         return
-    saved_dir = root / "partial_parse"
-    saved_dir.mkdir(parents=True, exist_ok=True)
-    aside = saved_dir / f".{_slug(workspace_id)}.{uuid.uuid4().hex[:6]}"
+    saved = _saved_state(root, workspace_id)
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    aside = saved.with_name(f".{saved.name}.{uuid.uuid4().hex[:6]}")
     shutil.copyfile(state, aside)
-    os.replace(aside, saved_dir / f"{_slug(workspace_id)}.msgpack")
+    os.replace(aside, saved)
 
 
 def prune_builds(root: Path, keep: int = KEEP_BUILDS) -> list[Path]:

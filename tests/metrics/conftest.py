@@ -27,6 +27,7 @@ from pipedrive_etl.defs.webhooks import WebhookInboxResource, webhook_assets
 from pipedrive_etl.defs.writeback import writeback_assets
 from pipedrive_etl.pipedrive import TokenBudget
 from pipedrive_etl.sandbox import FakeClock, Sandbox, seed_coldcopy, seed_pipedrive
+from pipedrive_etl.warehouse import Warehouse
 from pipedrive_etl.webhooks import Inbox, parse_event
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,6 +91,15 @@ class CompletedRun:
             [event] = self.result.asset_materializations_for_node(node)
             self.materializations[node] = {name: value.value for name, value in event.metadata.items()}
         return self.materializations[node]
+
+
+def raw_rows(warehouse: Warehouse, prefix: str = "") -> int:
+    """The demo workspace's rows in the raw tables whose names start with `prefix`."""
+    tables = [row[0] for row in warehouse.fetchall(
+        "select table_name from information_schema.tables where table_schema = 'raw' and table_name like ?",
+        [f"{prefix}%"])]
+    return sum(warehouse.fetchone(f"select count(*) from raw.{table} where workspace_id = 'demo'")[0]
+               for table in tables)
 
 
 def v2_person_change(person_id: int) -> bytes:

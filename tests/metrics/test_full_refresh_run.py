@@ -26,7 +26,7 @@ from pipedrive_etl.metrics import (
 from pipedrive_etl.sandbox import FakeClock, Sandbox, seed_coldcopy, seed_pipedrive
 from pipedrive_etl.warehouse import Warehouse, open_warehouse
 
-from .conftest import DEMO_SYNC_YAML, TOKEN, RecordingTransport, SandboxPipedrive
+from .conftest import DEMO_SYNC_YAML, TOKEN, RecordingTransport, SandboxPipedrive, raw_rows
 
 
 def record_a_reconciling_run(warehouse: Warehouse, run_id: str, finished_at: datetime) -> None:
@@ -35,13 +35,6 @@ def record_a_reconciling_run(warehouse: Warehouse, run_id: str, finished_at: dat
     record_step(warehouse, run_id, "demo", extraction_figures("pipedrive/persons", started_at, result))
     record_step(warehouse, run_id, "demo", reconcile_figures("reconcile", started_at))
     write_sync_run(warehouse, summarise_run(warehouse, run_id, "demo", now=finished_at))
-
-
-def raw_rows(warehouse: Warehouse) -> int:
-    tables = [row[0] for row in warehouse.fetchall(
-        "select table_name from information_schema.tables where table_schema = 'raw'")]
-    return sum(warehouse.fetchone(f"select count(*) from raw.{table} where workspace_id = 'demo'")[0]
-               for table in tables)
 
 
 def test_a_full_refresh_records_its_run_without_diffs_and_is_not_the_last_sync(

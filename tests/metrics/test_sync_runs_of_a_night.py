@@ -11,7 +11,7 @@ import dagster as dg
 from pipedrive_etl.metrics.latency import BUCKET_GROWTH
 from pipedrive_etl.warehouse import open_warehouse
 
-from .conftest import RATE_LIMITED_ORGANIZATION_PAGES, CompletedRun
+from .conftest import RATE_LIMITED_ORGANIZATION_PAGES, CompletedRun, raw_rows
 
 
 def sync_run_row(run: CompletedRun) -> dict[str, Any]:
@@ -32,15 +32,6 @@ def scalar(run: CompletedRun, sql: str) -> Any:
         return warehouse.fetchone(sql)[0]
 
 
-def raw_rows(run: CompletedRun, prefix: str) -> int:
-    with open_warehouse(run.warehouse_url) as warehouse:
-        tables = [r[0] for r in warehouse.fetchall(
-            "select table_name from information_schema.tables where table_schema = 'raw' "
-            "and table_name like ?", [f"{prefix}%"])]
-        return sum(warehouse.fetchone(f"select count(*) from raw.{t} where workspace_id = 'demo'")[0]
-                   for t in tables)
-
-
 def test_the_run_has_one_row_keyed_by_its_dagster_run_id_and_succeeded(completed_run):
     row = sync_run_row(completed_run)
     assert row["run_id"] == completed_run.result.run_id
@@ -51,8 +42,10 @@ def test_the_run_has_one_row_keyed_by_its_dagster_run_id_and_succeeded(completed
 
 def test_rows_extracted_are_the_rows_the_first_run_stored_from_each_side(completed_run):
     row = sync_run_row(completed_run)
-    assert row["pipedrive_rows_extracted"] == raw_rows(completed_run, "pipedrive_") > 0
-    assert row["coldcopy_rows_extracted"] == raw_rows(completed_run, "coldcopy_") > 0
+    with open_warehouse(completed_run.warehouse_url) as warehouse:
+        pipedrive_rows, coldcopy_rows = raw_rows(warehouse, "pipedrive_"), raw_rows(warehouse, "coldcopy_")
+    assert row["pipedrive_rows_extracted"] == pipedrive_rows > 0
+    assert row["coldcopy_rows_extracted"] == coldcopy_rows > 0
     assert row["rows_extracted"] == row["pipedrive_rows_extracted"] + row["coldcopy_rows_extracted"]
 
 
